@@ -1,0 +1,3 @@
+module github.com/gearsd/gearsd
+
+go 1.26
