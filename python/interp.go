@@ -1,0 +1,164 @@
+package python
+
+/*
+#include "gearsd_python.h"
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+	"unsafe"
+)
+
+// Interpreter is one CPython sub-interpreter. It is created by a builder
+// thread (NewInterpreter), adopted by a lane thread (NewThreadState, then
+// the builder's DropBuilder), and ended by that lane
+// (ThreadState.EndInterpreter), or by the builder if no lane ever adopted it
+// (DiscardUnadopted).
+type Interpreter struct {
+	interp  *C.PyInterpreterState
+	ownGIL  bool
+	builder *C.PyThreadState // the builder's detached thread state until adopted
+	native  cgo.Handle       // the Host of its redisgears module, if installed
+}
+
+// ThreadState is one OS thread's state in one interpreter. It may only be
+// attached, detached and deleted by the thread that created it.
+type ThreadState struct {
+	ts     *C.PyThreadState
+	interp *Interpreter
+}
+
+// NewInterpreter creates a sub-interpreter on the calling thread, runs setup
+// in it (attached), then detaches, so that a lane thread can adopt the
+// interpreter. With ownGIL (CPython 3.12+) the
+// interpreter gets its own GIL and isolated configuration.
+// PRECONDITION: detached, on the thread that called Initialize.
+// POSTCONDITION: detached.
+func (rt *Runtime) NewInterpreter(ownGIL bool, setup func(*Interpreter) error) (*Interpreter, error) {
+	var ts *C.PyThreadState
+	var cerr C.gd_error
+	own := C.int(0)
+	if ownGIL {
+		own = 1
+	}
+	if C.gd_new_interpreter(rt.mainTS, own, &ts, &cerr) != 0 {
+		return nil, takeError(&cerr)
+	}
+	in := &Interpreter{interp: C.gd_interp_of(ts), ownGIL: ownGIL, builder: ts}
+	if setup != nil {
+		if err := setup(in); err != nil {
+			// End it right here, attached as we are; this thread's main
+			// thread state is the one to drop a shared GIL with.
+			in.release()
+			C.gd_end_interpreter(ts, rt.mainTS, own)
+			return nil, err
+		}
+	}
+	C.gd_detach()
+	return in, nil
+}
+
+// DiscardUnadopted ends an interpreter no lane adopted (a pooled one at
+// shutdown). PRECONDITION: detached, on the thread that created it.
+func (rt *Runtime) DiscardUnadopted(in *Interpreter) {
+	C.gd_attach(in.builder)
+	in.release()
+	own := C.int(0)
+	if in.ownGIL {
+		own = 1
+	}
+	C.gd_end_interpreter(in.builder, rt.mainTS, own)
+	in.builder = nil
+}
+
+// ID is CPython's id of the interpreter.
+func (in *Interpreter) ID() int64 { return int64(C.gd_interp_id(in.interp)) }
+
+// OwnGIL reports whether the interpreter has its own GIL.
+func (in *Interpreter) OwnGIL() bool { return in.ownGIL }
+
+// NewThreadState makes a thread state for in, bound to the calling thread
+// (a lane adopting the interpreter). Once the adopting lane has made its
+// thread state, the builder thread must call DropBuilder.
+// PRECONDITION: detached.
+func (in *Interpreter) NewThreadState() *ThreadState {
+	return &ThreadState{ts: C.gd_new_thread_state(in.interp), interp: in}
+}
+
+// DropBuilder deletes the builder's thread state of in after a lane made
+// its own. PRECONDITION: detached, on the thread that created in.
+func (rt *Runtime) DropBuilder(in *Interpreter) {
+	if in.builder != nil {
+		C.gd_drop_builder(in.builder)
+		in.builder = nil
+	}
+}
+
+// NewMainThreadState makes a thread state in the main interpreter for the
+// calling thread; lanes use it to drop a shared GIL after ending an
+// interpreter. PRECONDITION: detached.
+func (rt *Runtime) NewMainThreadState() *ThreadState {
+	return &ThreadState{ts: C.gd_new_thread_state(C.gd_main_interp())}
+}
+
+// Interpreter returns the interpreter the thread state belongs to (nil for a
+// main-interpreter thread state).
+func (t *ThreadState) Interpreter() *Interpreter { return t.interp }
+
+// Attach takes the thread state's GIL and makes it current.
+// PRECONDITION: detached.
+func (t *ThreadState) Attach() { C.gd_attach(t.ts) }
+
+// Detach releases the GIL of the current thread state.
+// PRECONDITION: attached.
+func Detach() { C.gd_detach() }
+
+// SwapTo makes t current while keeping a shared GIL.
+// PRECONDITION: attached to a thread state sharing t's GIL.
+func (t *ThreadState) SwapTo() { C.gd_swap(t.ts) }
+
+// Delete deletes a thread state of the calling thread.
+// PRECONDITION: detached.
+func (t *ThreadState) Delete() { C.gd_delete_thread_state(t.ts) }
+
+// EndInterpreter ends t's interpreter; t must be its last thread state.
+// laneMain is a main-interpreter thread state of this thread, used to drop a
+// shared GIL. PRECONDITION: attached to t. POSTCONDITION: detached.
+func (t *ThreadState) EndInterpreter(laneMain *ThreadState) {
+	t.interp.release()
+	own := C.int(0)
+	if t.interp.ownGIL {
+		own = 1
+	}
+	var lm *C.PyThreadState
+	if laneMain != nil {
+		lm = laneMain.ts
+	}
+	C.gd_end_interpreter(t.ts, lm, own)
+}
+
+// release frees Go-side resources tied to the interpreter.
+func (in *Interpreter) release() {
+	if in.native != 0 {
+		in.native.Delete()
+		in.native = 0
+	}
+}
+
+// ThreadIdent returns CPython's identifier of the calling thread, the one
+// Interrupt needs to find it.
+func ThreadIdent() uint64 { return uint64(C.gd_thread_ident()) }
+
+// Interrupt raises the exception class module.excName asynchronously in
+// thread threadID while that thread runs Python in this interpreter. It
+// returns false when the thread was not running Python in it. The caller
+// must keep the interpreter alive for the duration of the call.
+// PRECONDITION: detached (any locked thread but threadID itself).
+func (in *Interpreter) Interrupt(threadID uint64, module, excName string) bool {
+	cm := C.CString(module)
+	ce := C.CString(excName)
+	defer C.free(unsafe.Pointer(cm))
+	defer C.free(unsafe.Pointer(ce))
+	return C.gd_interrupt(in.interp, C.ulong(threadID), cm, ce) > 0
+}

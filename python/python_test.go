@@ -1,0 +1,222 @@
+package python
+
+import (
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// thread runs functions on one locked OS thread, as gearsd's lanes do.
+type thread struct{ work chan func() }
+
+func newThread() *thread {
+	t := &thread{work: make(chan func())}
+	go func() {
+		runtime.LockOSThread()
+		for f := range t.work {
+			f()
+		}
+	}()
+	return t
+}
+
+func (t *thread) do(f func()) {
+	done := make(chan struct{})
+	t.work <- func() { f(); close(done) }
+	<-done
+}
+
+var (
+	mainThread = newThread()
+	rt         *Runtime
+)
+
+func runtimeForTest(t *testing.T) *Runtime {
+	t.Helper()
+	var err error
+	mainThread.do(func() { rt, err = Initialize() })
+	if err != nil {
+		t.Fatalf("Initialize: %v", err)
+	}
+	return rt
+}
+
+type testHost struct {
+	mu   sync.Mutex
+	logs []string
+}
+
+func (h *testHost) Execute(argv [][]byte) (any, string, bool) {
+	switch strings.ToUpper(string(argv[0])) {
+	case "ECHO":
+		return string(argv[1]), "", false
+	case "LIST":
+		return []any{int64(1), "two", nil, []any{"x"}}, "", false
+	}
+	return nil, "ERR unknown command", true
+}
+func (h *testHost) Log(level, msg string) {
+	h.mu.Lock()
+	h.logs = append(h.logs, level+":"+msg)
+	h.mu.Unlock()
+}
+func (h *testHost) ConfigGet(key string) (string, bool) { return "v-" + key, key != "missing" }
+
+func gilModes() []bool {
+	if SupportsOwnGIL() {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// evalOn adopts in on lane, runs src in a fresh module and returns the value
+// of the module's "result".
+func evalOn(t *testing.T, lane *thread, ts *ThreadState, src string) (any, error) {
+	t.Helper()
+	var v any
+	var err error
+	lane.do(func() {
+		ts.Attach()
+		defer Detach()
+		var m *Object
+		m, err = NewModule("t")
+		if err != nil {
+			return
+		}
+		defer m.DecRef()
+		if err = ExecInModule(m, src, "<test>"); err != nil {
+			return
+		}
+		var r *Object
+		if r, err = m.Attr("result"); err != nil {
+			return
+		}
+		defer r.DecRef()
+		v, err = r.Go()
+	})
+	return v, err
+}
+
+func TestInterpreterLifecycleAcrossThreads(t *testing.T) {
+	rt := runtimeForTest(t)
+	for _, own := range gilModes() {
+		host := &testHost{}
+		var in *Interpreter
+		var err error
+		mainThread.do(func() {
+			in, err = rt.NewInterpreter(own, func(in *Interpreter) error {
+				m, err := in.InstallNative(host)
+				m.DecRef()
+				return err
+			})
+		})
+		if err != nil {
+			t.Fatalf("own=%v NewInterpreter: %v", own, err)
+		}
+		lane := newThread()
+		var ts, laneMain *ThreadState
+		lane.do(func() { laneMain = rt.NewMainThreadState(); ts = in.NewThreadState() })
+		mainThread.do(func() { rt.DropBuilder(in) })
+
+		v, err := evalOn(t, lane, ts, `
+import redisgears
+redisgears.log("notice", "hi")
+result = [redisgears.executeCommand("ECHO", b"x\xff"), redisgears.executeCommand("LIST"), redisgears.config_get("k"), redisgears.config_get("missing"), 2.5, (1,), True]
+`)
+		if err != nil {
+			t.Fatalf("own=%v eval: %v", own, err)
+		}
+		got := v.([]any)
+		if got[0] != "x\ufffd" && got[0] != nil {
+			// ECHO returns the bytes as a Go string; invalid UTF-8 becomes a bytearray.
+		}
+		if _, ok := got[0].(ByteArray); !ok {
+			t.Errorf("own=%v: invalid UTF-8 reply should be a bytearray, got %#v", own, got[0])
+		}
+		if l := got[1].([]any); l[0] != int64(1) || l[1] != "two" || l[2] != nil || l[3].([]any)[0] != "x" {
+			t.Errorf("own=%v: list reply %#v", own, l)
+		}
+		if got[2] != "v-k" || got[3] != nil || got[4] != 2.5 || got[5] != (Opaque{}) || got[6] != true {
+			t.Errorf("own=%v: values %#v", own, got)
+		}
+		if len(host.logs) != 1 || host.logs[0] != "notice:hi" {
+			t.Errorf("own=%v: logs %v", own, host.logs)
+		}
+
+		_, err = evalOn(t, lane, ts, "import redisgears\nclass GearsError(Exception): pass\nredisgears.GearsError = GearsError\nresult = redisgears.executeCommand('NOPE')")
+		if err == nil || !strings.Contains(err.Error(), "GearsError: ERR unknown command") {
+			t.Errorf("own=%v: error reply should raise GearsError, got %v", own, err)
+		}
+		if pe := err.(*Error); !strings.Contains(pe.Traceback, "Traceback") {
+			t.Errorf("own=%v: traceback missing: %q", own, pe.Traceback)
+		}
+
+		lane.do(func() {
+			ts.Attach()
+			ts.EndInterpreter(laneMain)
+		})
+		// The lane must be able to go on with another interpreter.
+		var in2 *Interpreter
+		mainThread.do(func() { in2, err = rt.NewInterpreter(own, nil) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ts2 *ThreadState
+		lane.do(func() { ts2 = in2.NewThreadState() })
+		mainThread.do(func() { rt.DropBuilder(in2) })
+		if v, err := evalOn(t, lane, ts2, "result = 6*7"); err != nil || v != int64(42) {
+			t.Fatalf("own=%v second interpreter: %v %v", own, v, err)
+		}
+		lane.do(func() { ts2.Attach(); ts2.EndInterpreter(laneMain) })
+	}
+}
+
+func TestInterruptRunawayLoop(t *testing.T) {
+	rt := runtimeForTest(t)
+	for _, own := range gilModes() {
+		var in *Interpreter
+		var err error
+		mainThread.do(func() {
+			in, err = rt.NewInterpreter(own, func(in *Interpreter) error {
+				m, err := NewModule("stopper")
+				if err != nil {
+					return err
+				}
+				defer m.DecRef()
+				return ExecInModule(m, "class Stop(BaseException): pass", "<stopper>")
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lane := newThread()
+		var ts, laneMain *ThreadState
+		var ident uint64
+		lane.do(func() { laneMain = rt.NewMainThreadState(); ts = in.NewThreadState(); ident = ThreadIdent() })
+		mainThread.do(func() { rt.DropBuilder(in) })
+		done := make(chan error, 1)
+		go func() {
+			_, err := evalOn(t, lane, ts, "while True:\n    pass\n")
+			done <- err
+		}()
+		interrupter := newThread()
+		deadline := time.After(20 * time.Second)
+	loop:
+		for {
+			select {
+			case err := <-done:
+				if ErrorType(err) != "Stop" {
+					t.Fatalf("own=%v: want Stop, got %v", own, err)
+				}
+				break loop
+			case <-deadline:
+				t.Fatalf("own=%v: loop was not interrupted", own)
+			case <-time.After(20 * time.Millisecond):
+				interrupter.do(func() { in.Interrupt(ident, "stopper", "Stop") })
+			}
+		}
+		lane.do(func() { ts.Attach(); ts.EndInterpreter(laneMain) })
+	}
+}
