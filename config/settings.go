@@ -1,0 +1,96 @@
+package config
+
+// The table below is the one source of truth for gearsd's settings: their
+// names, types, defaults, whether CONFIG SET may change them, and their
+// descriptions. config.yaml at the repository root is rendered from it
+// (WriteYAML; TestConfigYAMLUpToDate fails when the two drift, and
+// `go test ./config -run TestConfigYAMLUpToDate -update` rewrites it), so the
+// first layer of the loading order, "the defaults", is this table itself and
+// nothing needs to be embedded.
+
+// Names of the settings, for the typed getters: cfg.Int(config.Port).
+const (
+	Bind                 = "bind"
+	Port                 = "port"
+	RequirePass          = "requirepass"
+	MaxClients           = "maxclients"
+	Timeout              = "timeout"
+	LogLevel             = "loglevel"
+	LogFormat            = "logformat"
+	Databases            = "databases"
+	ShutdownTimeout      = "shutdown-timeout"
+	Dir                  = "dir"
+	AppendOnly           = "appendonly"
+	AppendFsync          = "appendfsync"
+	AppendFilename       = "appendfilename"
+	NotifyKeyspaceEvents = "notify-keyspace-events"
+
+	SchedulerLanes        = "scheduler.lanes"
+	SchedulerQueueTimeout = "scheduler.queue-timeout"
+
+	PythonExecutionTimeout = "python.execution-timeout"
+	PythonPoolSize         = "python.pool-size"
+	PythonPoolIdleTimeout  = "python.pool-idle-timeout"
+	PythonGIL              = "python.gil"
+	PythonAttemptTraceback = "python.attempt-traceback"
+)
+
+// GearsKey is the YAML key (and the --gears.<Key> prefix) of the free map of
+// RedisGears configuration pairs; it is not a setting of the table.
+const GearsKey = "gears"
+
+// maxInt32 bounds the integer settings the way Redis bounds its own.
+const maxInt32 = 1<<31 - 1
+
+var table = []Setting{
+	// >> Network and clients (Redis names and meanings)
+	{Name: Bind, Type: String, Default: "127.0.0.1",
+		Description: "address to listen on (one host name or IP address)", check: checkBind},
+	{Name: Port, Type: Int, Default: "6379", Min: 0, Max: 65535,
+		Description: "TCP port to listen on (0 lets the system choose one)"},
+	{Name: RequirePass, Type: String, Default: "", Runtime: true,
+		Description: "password clients must give with AUTH or HELLO AUTH; empty means none"},
+	{Name: MaxClients, Type: Int, Default: "10000", Runtime: true, Min: 1, Max: maxInt32,
+		Description: "most clients connected at once; more are refused"},
+	{Name: Timeout, Type: Int, Default: "0", Runtime: true, Min: 0, Max: maxInt32,
+		Description: "close a client idle for this many seconds (0 never); applies to new connections"},
+	{Name: LogLevel, Type: Enum, Default: "notice", Runtime: true,
+		Values:      []string{"debug", "verbose", "notice", "warning"},
+		Description: "least severe messages logged, in Redis's names (zerolog's trace, debug, info, warn)"},
+	{Name: LogFormat, Type: Enum, Default: "auto", Values: []string{"auto", "console", "json"},
+		Description: "log format; auto: console when stderr is a terminal, JSON otherwise"},
+	{Name: Databases, Type: Int, Default: "1", Min: 1, Max: 1,
+		Description: "number of databases; gearsd serves database 0 only"},
+	{Name: ShutdownTimeout, Type: Int, Default: "10", Runtime: true, Min: 0, Max: maxInt32,
+		Description: "seconds a shutdown waits for in-flight commands before closing their connections"},
+
+	// >> Keyspace and persistence (declared now, used by the persistence issue)
+	{Name: Dir, Type: String, Default: "./data",
+		Description: "working directory of the keyspace's files"},
+	{Name: AppendOnly, Type: Bool, Default: "no",
+		Description: "log every write to the append-only file"},
+	{Name: AppendFsync, Type: Enum, Default: "everysec", Values: []string{"always", "everysec", "no"},
+		Description: "when the append-only file is synced to disk"},
+	{Name: AppendFilename, Type: String, Default: "appendonly.aof",
+		Description: "name of the append-only file inside dir"},
+	{Name: NotifyKeyspaceEvents, Type: String, Default: "", Runtime: true, check: checkNotifyFlags,
+		Description: "keyspace event classes published, as Redis's flags (Ag$lshzxeKEtmdn); empty disables"},
+
+	// >> Scheduler
+	{Name: SchedulerLanes, Type: Int, Default: "0", Min: 0, Max: 1024,
+		Description: "OS threads running Python (0 = decided by the Python layer)"},
+	{Name: SchedulerQueueTimeout, Type: Duration, Default: "5s", Runtime: true,
+		Description: "how long Python work may wait for a busy lane before a BUSY error"},
+
+	// >> Python
+	{Name: PythonExecutionTimeout, Type: Duration, Default: "1m", Runtime: true,
+		Description: "an execution running longer is interrupted (0 disables)"},
+	{Name: PythonPoolSize, Type: Int, Default: "4", Min: 0, Max: 1024,
+		Description: "interpreters created ahead of demand (0 disables the pool)"},
+	{Name: PythonPoolIdleTimeout, Type: Duration, Default: "5m",
+		Description: "a pooled interpreter unused this long is recycled (0 never)"},
+	{Name: PythonGIL, Type: Enum, Default: "auto", Values: []string{"auto", "shared", "own"},
+		Description: "a GIL per interpreter (own, CPython 3.12+) or one for all (shared); auto decides by version"},
+	{Name: PythonAttemptTraceback, Type: Bool, Default: "yes", Runtime: true,
+		Description: "put Python tracebacks in error texts (RedisGears' PythonAttemptTraceback)"},
+}
