@@ -187,6 +187,10 @@ int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, const char
 	return n;
 }
 
+void gd_clear_async_exc(unsigned long thread_id) {
+	PyThreadState_SetAsyncExc(thread_id, NULL);
+}
+
 /* --- objects ----------------------------------------------------------- */
 
 void gd_decref(PyObject *o) { Py_XDECREF(o); }

@@ -99,6 +99,10 @@ unsigned long gd_thread_ident(void);
  * running Python in interp). */
 int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, const char *module, const char *exc_name);
 
+/* gd_clear_async_exc drops an asynchronous exception still pending for
+ * thread_id in the current interpreter. PRECONDITION: attached. */
+void gd_clear_async_exc(unsigned long thread_id);
+
 /* --- objects (all PRECONDITION: attached) ----------------------------- */
 
 void gd_decref(PyObject *o);

@@ -162,3 +162,10 @@ func (in *Interpreter) Interrupt(threadID uint64, module, excName string) bool {
 	defer C.free(unsafe.Pointer(ce))
 	return C.gd_interrupt(in.interp, C.ulong(threadID), cm, ce) > 0
 }
+
+// ClearPendingInterrupt drops an Interrupt that arrived after the code it
+// was meant for had returned, so it cannot hit the interpreter's next work.
+// PRECONDITION: attached to t, on t's thread.
+func (t *ThreadState) ClearPendingInterrupt() {
+	C.gd_clear_async_exc(C.gd_thread_ident())
+}
