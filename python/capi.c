@@ -166,7 +166,7 @@ int64_t gd_interp_id(PyInterpreterState *interp) { return PyInterpreterState_Get
 unsigned long gd_thread_ident(void) { return PyThread_get_thread_ident(); }
 PyInterpreterState *gd_main_interp(void) { return PyInterpreterState_Main(); }
 
-int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, const char *module, const char *exc_name) {
+int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, volatile int *running, const char *module, const char *exc_name) {
 	// PyThreadState_SetAsyncExc only searches the current interpreter's
 	// thread states, so enter the target interpreter with a thread state of
 	// our own; taking its GIL waits for the busy thread's next switch
@@ -174,6 +174,13 @@ int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, const char
 	PyThreadState *ts = PyThreadState_New(interp);
 	PyEval_RestoreThread(ts);
 	int n = 0;
+	// The lane sets and clears *running holding this GIL, so reading it here
+	// tells whether the work to interrupt is still the one running.
+	if (!*running) {
+		PyThreadState_Clear(ts);
+		PyThreadState_DeleteCurrent();
+		return 0;
+	}
 	PyObject *mod = PyImport_ImportModule(module);
 	PyObject *exc = mod ? PyObject_GetAttrString(mod, exc_name) : NULL;
 	if (exc != NULL) {

@@ -94,10 +94,10 @@ int64_t gd_interp_id(PyInterpreterState *interp);
 unsigned long gd_thread_ident(void);
 
 /* gd_interrupt raises exc_name (an attribute of sys.modules[module]) in the
- * thread thread_id running in interp. Safe from any thread that is detached.
- * Returns the number of thread states modified (0 if the thread was not
- * running Python in interp). */
-int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, const char *module, const char *exc_name);
+ * thread thread_id running in interp, if *running is still set once it
+ * holds interp's GIL. Safe from any thread that is detached. Returns the
+ * number of thread states modified (0 if nothing was running). */
+int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, volatile int *running, const char *module, const char *exc_name);
 
 /* gd_clear_async_exc drops an asynchronous exception still pending for
  * thread_id in the current interpreter. PRECONDITION: attached. */

@@ -20,6 +20,9 @@ type Interpreter struct {
 	ownGIL  bool
 	builder *C.PyThreadState // the builder's detached thread state until adopted
 	native  cgo.Handle       // the Host of its redisgears module, if installed
+	// running lives in C memory: set and cleared by the lane under the
+	// interpreter's GIL, read by Interrupt under the same GIL.
+	running *C.int
 }
 
 // ThreadState is one OS thread's state in one interpreter. It may only be
@@ -46,6 +49,7 @@ func (rt *Runtime) NewInterpreter(ownGIL bool, setup func(*Interpreter) error) (
 		return nil, takeError(&cerr)
 	}
 	in := &Interpreter{interp: C.gd_interp_of(ts), ownGIL: ownGIL, builder: ts}
+	in.running = (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
 	if setup != nil {
 		if err := setup(in); err != nil {
 			// End it right here, attached as we are; this thread's main
@@ -144,6 +148,20 @@ func (in *Interpreter) release() {
 		in.native.Delete()
 		in.native = 0
 	}
+	if in.running != nil {
+		C.free(unsafe.Pointer(in.running))
+		in.running = nil
+	}
+}
+
+// SetRunning marks whether interruptible work is running in the
+// interpreter. PRECONDITION: attached to in (its GIL held).
+func (in *Interpreter) SetRunning(on bool) {
+	if on {
+		*in.running = 1
+	} else {
+		*in.running = 0
+	}
 }
 
 // ThreadIdent returns CPython's identifier of the calling thread, the one
@@ -151,16 +169,16 @@ func (in *Interpreter) release() {
 func ThreadIdent() uint64 { return uint64(C.gd_thread_ident()) }
 
 // Interrupt raises the exception class module.excName asynchronously in
-// thread threadID while that thread runs Python in this interpreter. It
-// returns false when the thread was not running Python in it. The caller
-// must keep the interpreter alive for the duration of the call.
+// thread threadID if work marked with SetRunning is still running in the
+// interpreter. It returns false when nothing was running. The caller must
+// keep the interpreter alive for the duration of the call.
 // PRECONDITION: detached (any locked thread but threadID itself).
 func (in *Interpreter) Interrupt(threadID uint64, module, excName string) bool {
 	cm := C.CString(module)
 	ce := C.CString(excName)
 	defer C.free(unsafe.Pointer(cm))
 	defer C.free(unsafe.Pointer(ce))
-	return C.gd_interrupt(in.interp, C.ulong(threadID), cm, ce) > 0
+	return C.gd_interrupt(in.interp, C.ulong(threadID), in.running, cm, ce) > 0
 }
 
 // ClearPendingInterrupt drops an Interrupt that arrived after the code it

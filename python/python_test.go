@@ -198,6 +198,7 @@ func TestInterruptRunawayLoop(t *testing.T) {
 		mainThread.do(func() { rt.DropBuilder(in) })
 		done := make(chan error, 1)
 		go func() {
+			lane.do(func() { ts.Attach(); in.SetRunning(true); Detach() })
 			_, err := evalOn(t, lane, ts, "while True:\n    pass\n")
 			done <- err
 		}()
