@@ -1,0 +1,94 @@
+package gears
+
+import (
+	_ "embed"
+	"fmt"
+
+	"github.com/gearsd/gearsd/python"
+)
+
+// gearsbuilderSource is the RedisGears Python API (GearsBuilder, readers'
+// Python halves, runtime functions), executed once in every interpreter.
+//
+//go:embed runtime/gearsbuilder.py
+var gearsbuilderSource string
+
+// glueSource is the engine's own entry point into an interpreter: it runs a
+// script body and keeps what the engine needs from it. SystemExit is caught
+// like any exception, so sys.exit() in a script only fails that script.
+const glueSource = `
+import __gears__
+
+last_run = None
+
+def run_script(code):
+    global last_run
+    last_run = None
+    namespace = __gears__._new_namespace()
+    error = None
+    try:
+        exec(compile(code, '<string>', 'exec'), namespace)
+    except __gears__.GearsForceStopped:
+        __gears__._take_pending_run()
+        raise
+    except BaseException as e:
+        error = __gears__._format_error(e)
+    run = __gears__._take_pending_run()
+    if error is None:
+        last_run = run
+    return error
+
+def take_run():
+    global last_run
+    run, last_run = last_run, None
+    return run
+
+def steps_of(plan):
+    return [[str(t), str(n), str(a)] for t, n, a in plan.steps()]
+`
+
+// interpRuntime is what Setup leaves in each interpreter: the references
+// the engine calls through, owned by the interpreter's Interp.Data and
+// released on its lane before the interpreter ends.
+type interpRuntime struct {
+	host   *sessionHost
+	native *python.Object // the redisgears module
+	gears  *python.Object // the __gears__ module
+	glue   *python.Object // the __gearsd__ module
+}
+
+// setupInterpreter prepares a new interpreter on the builder thread.
+// PRECONDITION: attached to py.
+func (e *Engine) setupInterpreter(py *python.Interpreter) (any, error) {
+	rt := &interpRuntime{host: &sessionHost{engine: e}}
+	var err error
+	if rt.native, err = py.InstallNative(rt.host); err != nil {
+		return nil, fmt.Errorf("installing redisgears: %w", err)
+	}
+	if rt.gears, err = python.NewModule("__gears__"); err != nil {
+		rt.release()
+		return nil, err
+	}
+	if err = python.ExecInModule(rt.gears, gearsbuilderSource, "gearsbuilder.py"); err != nil {
+		rt.release()
+		return nil, fmt.Errorf("loading the GearsBuilder runtime: %w", err)
+	}
+	if rt.glue, err = python.NewModule("__gearsd__"); err != nil {
+		rt.release()
+		return nil, err
+	}
+	if err = python.ExecInModule(rt.glue, glueSource, "gearsd"); err != nil {
+		rt.release()
+		return nil, fmt.Errorf("loading the engine glue: %w", err)
+	}
+	return rt, nil
+}
+
+// release drops the runtime's references. PRECONDITION: attached.
+func (rt *interpRuntime) release() {
+	rt.glue.DecRef()
+	rt.gears.DecRef()
+	rt.native.DecRef()
+}
+
+func teardownInterpreter(data any) { data.(*interpRuntime).release() }
