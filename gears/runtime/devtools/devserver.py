@@ -5,12 +5,12 @@ It stands in for what the Go engine provides, so that the runtime
 
 * ``DevKeyspace``: a tiny in-memory keyspace answering the few commands the
   tests use, with replies already converted as python-api.md §8.3 says.
-* ``DevSession``: one "interpreter": a stand-in ``redisgears`` native module
-  (executeCommand, log, config_get, _atomic_begin/_atomic_end) plus a freshly
-  loaded runtime module ``__gears__``, and ``pyexecute(script)``, which drives
-  the script the way the engine does (RG.PYEXECUTE, commands.md §2.1.3).
+* ``DevSession``: one "interpreter": a fresh copy of the stand-in native
+  module (native_standin.py, loaded as ``redisgears``) plus a freshly loaded
+  runtime module ``__gears__``, and ``pyexecute(script)``, which drives the
+  script the way the engine does (RG.PYEXECUTE, commands.md §2.1.3).
 
-The native log() here records (level, message) verbatim: the runtime adds the
+The stand-in log() records (level, message) verbatim: the runtime adds the
 ``GEARS: `` prefix itself.
 
 Command line: ``python3 devserver.py SCRIPT [SETUP_JSON]`` prints the reply
@@ -23,10 +23,16 @@ import os
 import sys
 import types
 
-RUNTIME_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, 'gearsbuilder.py')
+_HERE = os.path.dirname(os.path.abspath(__file__))
 
-with open(RUNTIME_PATH) as _f:
-    _RUNTIME_CODE = compile(_f.read(), 'gearsbuilder.py', 'exec')
+
+def _load(path, name):
+    with open(path) as f:
+        return compile(f.read(), name, 'exec')
+
+
+_RUNTIME_CODE = _load(os.path.join(_HERE, os.pardir, 'gearsbuilder.py'), 'gearsbuilder.py')
+_NATIVE_CODE = _load(os.path.join(_HERE, 'native_standin.py'), 'native_standin.py')
 
 
 class CommandError(Exception):
@@ -263,21 +269,17 @@ class DevSession:
 
     def _make_native(self):
         native = types.ModuleType('redisgears')
-
-        def executeCommand(*args):
-            if not args:
-                return []
-            try:
-                return self.keyspace.call(*args)
-            except CommandError as e:
-                raise native.GearsError(str(e)) from None
-
-        native.executeCommand = executeCommand
-        native.log = lambda level, message: self.logs.append((level, message))
-        native.config_get = self.config.get
-        native._atomic_begin = lambda: self.atomic_calls.append('begin')
-        native._atomic_end = lambda: self.atomic_calls.append('end')
+        native.__dict__.update(_execute=self._execute, _logs=self.logs, _config=self.config,
+                               _atomic_calls=self.atomic_calls)
+        exec(_NATIVE_CODE, native.__dict__)
         return native
+
+    def _execute(self, argv):
+        """(reply, None) or (None, error text), for the stand-in executeCommand."""
+        try:
+            return self.keyspace.call(*argv), None
+        except CommandError as e:
+            return None, str(e)
 
     def execute_script(self, script):
         """Run the script body as the engine does.  Returns (namespace,
