@@ -90,9 +90,10 @@ os.abort = posix.abort = _forbidden('os.abort')
 # ---------------------------------------------------------------------------
 # Error texts (§9)
 
-# Frames of this module and of the native module are engine internals; error
-# texts show only the user's frames, as the reference (whose engine is C) does.
-_INTERNAL_MODULES = frozenset((__name__, 'redisgears'))
+# Frames of gearsd's own modules (this runtime, the engine's glue module that
+# calls exec, the native module) are hidden: error texts show only the user's
+# frames, as in the reference, whose engine is C.
+_INTERNAL_MODULES = frozenset((__name__, '__gearsd__', 'redisgears'))
 
 
 def _user_frames(tb):
@@ -857,7 +858,7 @@ def log(*args, **kwargs):
         raise GearsError('Log level must be a sting (debug/verbose/notice/warning)')
     elif level not in _LOG_LEVELS:
         raise GearsError('Log level should be one of the following : debug,verbose,notice,warning')
-    redisgears.log(level, 'GEARS: ' + message)
+    redisgears.log(level, message)  # the engine writes it as "GEARS: <message>"
 
 
 def configGet(*args):

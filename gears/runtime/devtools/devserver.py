@@ -10,8 +10,8 @@ It stands in for what the Go engine provides, so that the runtime
   runtime module ``__gears__``, and ``pyexecute(script)``, which drives the
   script the way the engine does (RG.PYEXECUTE, commands.md §2.1.3).
 
-The stand-in log() records (level, message) verbatim: the runtime adds the
-``GEARS: `` prefix itself.
+The stand-in log() records what the runtime passes, (level, message); the
+engine is the one that writes it as ``GEARS: <message>``.
 
 Command line: ``python3 devserver.py SCRIPT [SETUP_JSON]`` prints the reply
 as the JSON used by tests/testdata/gears/*.expected.

@@ -209,6 +209,19 @@ class FormatErrorTest(RuntimeTestCase):
     def test_flat_error_in_script(self):
         self.assertEqual(self.script_error('flat_error("plain")'), 'plain')
 
+    def test_engine_glue_frames_are_hidden(self):
+        # gears/runtime.go runs scripts from a Python function of module __gearsd__
+        glue = {'__name__': '__gearsd__', '__gears__': self.rt}
+        exec('def run_script(code):\n'
+             '    try:\n'
+             "        exec(compile(code, '<string>', 'exec'), __gears__._new_namespace())\n"
+             '    except BaseException as e:\n'
+             '        return __gears__._format_error(e)\n', glue)
+        self.assertEqual(glue['run_script']('GB(1)'), str([
+            'Traceback (most recent call last):\n',
+            '  File "<string>", line 1, in <module>\n',
+            'gears.error: reader argument must be a string\n']))
+
     def test_exception_without_traceback(self):
         self.assertEqual(self.rt._format_error(ValueError('v')), "Error type: <class 'ValueError'>, Value: v")
 

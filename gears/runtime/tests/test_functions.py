@@ -81,21 +81,21 @@ class LogTest(RuntimeTestCase):
         return self.session.logs
 
     def test_default_level(self):
-        self.assertEqual(self.run_ok("log('hello')"), [('notice', 'GEARS: hello')])
+        self.assertEqual(self.run_ok("log('hello')"), [('notice', 'hello')])
 
     def test_levels(self):
         script = "for l in ('debug', 'verbose', 'notice', 'warning'): log(l + '!', level=l)"
-        self.assertEqual(self.run_ok(script), [('debug', 'GEARS: debug!'), ('verbose', 'GEARS: verbose!'),
-                                               ('notice', 'GEARS: notice!'), ('warning', 'GEARS: warning!')])
+        self.assertEqual(self.run_ok(script), [('debug', 'debug!'), ('verbose', 'verbose!'),
+                                               ('notice', 'notice!'), ('warning', 'warning!')])
 
     def test_legacy_two_positional_form(self):
         self.assertEqual(self.run_ok("log('warning', 'old style')"), [
             ('warning', "Specify log level as the first argument to log function is depricated, "
                         "use key argument 'level' instead"),
-            ('warning', 'GEARS: old style')])
+            ('warning', 'old style')])
 
     def test_other_keyword_arguments_are_ignored(self):
-        self.assertEqual(self.run_ok("log('x', foo=1)"), [('notice', 'GEARS: x')])
+        self.assertEqual(self.run_ok("log('x', foo=1)"), [('notice', 'x')])
 
     def test_validation(self):
         self.assertScriptError('log()', 'log function must get a log message as input')
@@ -113,10 +113,10 @@ class LogTest(RuntimeTestCase):
         self.assertIsNone(error)
         self.assertEqual(namespace['values'], ['v', 'd'])
         self.assertEqual(self.session.logs, [
-            ('warning', 'GEARS: Log is deprecated, use log instead'),
-            ('notice', 'GEARS: m'),
-            ('warning', 'GEARS: ConfigGet is deprecated, use configGet instead'),
-            ('warning', 'GEARS: GearsConfigGet is deprecated, use gearsConfigGet instead')])
+            ('warning', 'Log is deprecated, use log instead'),
+            ('notice', 'm'),
+            ('warning', 'ConfigGet is deprecated, use configGet instead'),
+            ('warning', 'GearsConfigGet is deprecated, use gearsConfigGet instead')])
 
 
 class ConfigTest(RuntimeTestCase):
