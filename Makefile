@@ -1,0 +1,79 @@
+# gearsd: `make run` starts the server, `make test` runs every test.
+# PYTHON=/path/to/python3.X builds against another CPython (3.11+, shared
+# libpython); the default is the system's python3-embed.
+SHELL := /bin/bash
+export PYTHON
+BIN ?= bin/gearsd
+ARGS ?=
+GOTEST_FLAGS ?= -race -count=1 -timeout 20m
+
+BUILD_DEPS := gcc pkg-config python3-dev
+TEST_DEPS := $(BUILD_DEPS) redis-server redis-tools python3-redis
+BENCH_DEPS := $(TEST_DEPS)
+
+# Every CPython 3.12+ that pyenv has, for the matrix.
+PYENV_PYTHONS := $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
+
+.PHONY: all build run test test-unit test-python test-blackbox test-matrix check bench difftest docker clean deps-build deps-test
+
+all: build
+
+deps-build:
+	@scripts/deps.sh $(BUILD_DEPS)
+
+deps-test:
+	@scripts/deps.sh $(TEST_DEPS)
+
+build: deps-build
+	@mkdir -p $(dir $(BIN))
+	scripts/go.sh build -o $(BIN) .
+
+run: build
+	./$(BIN) $(ARGS)
+
+## test: everything, against the CPython of this build (system 3.11 by default).
+test: deps-test check test-unit test-python test-blackbox
+
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	scripts/go.sh vet ./...
+	CGO_ENABLED=0 go build ./server/ ./store/ ./config/ ./resp/
+
+test-unit:
+	scripts/go.sh test $(GOTEST_FLAGS) $$(go list ./... | grep -v /tests)
+
+test-python:
+	/usr/bin/python3 -m unittest discover -s gears/runtime/tests -t gears/runtime
+
+test-blackbox: build
+	GEARSD_BIN=$(abspath $(BIN)) scripts/go.sh test $(GOTEST_FLAGS) ./tests/
+
+## test-matrix: the Python-facing suites again against every CPython 3.12+
+## found, once with 1 lane and once with 2 lanes (own GIL).
+test-matrix: deps-test
+	@if [ -z "$(PYENV_PYTHONS)" ]; then echo "test-matrix: no CPython 3.12+ found under ~/.pyenv"; fi
+	@set -e; for py in $(PYENV_PYTHONS); do \
+		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		echo "== CPython $$v ($$py)"; \
+		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; \
+		PYTHON=$$py scripts/go.sh test $(GOTEST_FLAGS) ./python/ ./scheduler/ ./subinterp/ ./gears/ ; \
+		$$py -m unittest discover -s gears/runtime/tests -t gears/runtime ; \
+		for lanes in 1 2; do \
+			echo "== CPython $$v, $$lanes lane(s)"; \
+			GEARSD_BIN=$(CURDIR)/bin/gearsd-$$v GEARSD_LANES=$$lanes PYTHON=$$py scripts/go.sh test $(GOTEST_FLAGS) ./tests/ ; \
+		done; \
+	done
+
+## bench: gearsd (and redis-server) measured side by side; see docs/benchmarks.md.
+bench: deps-test build
+	@set -e; extra=""; for py in $(PYENV_PYTHONS); do \
+		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; extra="bin/gearsd-$$v"; \
+	done; \
+	go run ./bench -gearsd $(BIN) $${extra:+-gearsd-owngil $$extra}
+
+docker:
+	podman build -t gearsd . || docker build -t gearsd .
+
+clean:
+	rm -rf bin
