@@ -1,0 +1,209 @@
+// Command bench measures gearsd, side by side with redis-server where a
+// comparison means something, and prints the figures docs/benchmarks.md
+// records. Run it with `make bench`.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+func main() {
+	gearsd := flag.String("gearsd", "bin/gearsd", "gearsd binary (system CPython)")
+	ownGIL := flag.String("gearsd-owngil", "", "gearsd binary built against CPython 3.12+, for the lanes comparison")
+	redisServer := flag.String("redis-server", "redis-server", "redis-server binary, for reference figures")
+	n := flag.Int("n", 1000, "RG.PYEXECUTE calls per latency run")
+	flag.Parse()
+
+	fmt.Printf("# gearsd benchmarks (%s)\n\n", time.Now().Format("2006-01-02 15:04"))
+
+	fmt.Println("## RG.PYEXECUTE latency, GB('ShardsIDReader').run(), one client")
+	fmt.Println("| server | p50 | p99 | calls |")
+	fmt.Println("|---|---|---|---|")
+	for _, pool := range []string{"4", "0"} {
+		s := start(*gearsd, "--python.pool-size", pool)
+		warmPool(s.client, pool)
+		p50, p99 := latency(s.client, *n, "RG.PYEXECUTE", "GB('ShardsIDReader').run()")
+		label := "gearsd, pool warm (python.pool-size 4)"
+		if pool == "0" {
+			label = "gearsd, pool disabled (python.pool-size 0)"
+		}
+		fmt.Printf("| %s | %s | %s | %d |\n", label, p50, p99, *n)
+		s.stop()
+	}
+	if path, err := exec.LookPath(*redisServer); err == nil {
+		r := startRedis(path)
+		p50, p99 := latency(r.client, *n, "EVAL", "return 1", "0")
+		fmt.Printf("| redis-server, EVAL \"return 1\" 0 (reference) | %s | %s | %d |\n", p50, p99, *n)
+		r.stop()
+	}
+
+	if *ownGIL != "" {
+		fmt.Println()
+		fmt.Println("## Two CPU-bound UNBLOCKING executions, wall time")
+		fmt.Println("| lanes | wall time | ratio to 1 lane |")
+		fmt.Println("|---|---|---|")
+		var one time.Duration
+		for _, lanes := range []string{"1", "2"} {
+			s := start(*ownGIL, "--scheduler.lanes", lanes, "--python.execution-timeout", "0")
+			warmPool(s.client, "4")
+			d := parallelBurn(s.client)
+			if lanes == "1" {
+				one = d
+			}
+			fmt.Printf("| %s (%s) | %s | %.2fx |\n", lanes, gilOf(s.client), d.Round(time.Millisecond), float64(d)/float64(one))
+			s.stop()
+		}
+		fmt.Println("\nTarget: 2 lanes at most 0.6x of 1 lane.")
+	}
+}
+
+type server struct {
+	cmd    *exec.Cmd
+	client *redis.Client
+}
+
+func (s *server) stop() {
+	s.client.Close()
+	s.cmd.Process.Signal(os.Interrupt)
+	s.cmd.Wait()
+}
+
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func start(bin string, args ...string) *server {
+	port := freePort()
+	dir, err := os.MkdirTemp("", "gearsd-bench")
+	must(err)
+	argv := append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--loglevel", "warning"}, args...)
+	return launch(exec.Command(bin, argv...), port)
+}
+
+func startRedis(bin string) *server {
+	port := freePort()
+	return launch(exec.Command(bin, "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no"), port)
+}
+
+func launch(cmd *exec.Cmd, port int) *server {
+	cmd.Stderr = os.Stderr
+	must(cmd.Start())
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			fmt.Fprint(c, "PING\r\n")
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			c.Close()
+			if line == "+PONG\r\n" {
+				break
+			}
+		}
+		if i > 1500 {
+			panic("server did not start: " + strings.Join(cmd.Args, " "))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return &server{cmd: cmd, client: redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: 5 * time.Minute})}
+}
+
+// warmPool waits until the pool holds its interpreters, so a warm run
+// measures what a warm server gives.
+func warmPool(c *redis.Client, size string) {
+	want, _ := strconv.Atoi(size)
+	for i := 0; i < 1000; i++ {
+		if gearsField(c, "pool_ready") >= want {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func gearsField(c *redis.Client, name string) int {
+	v, _ := strconv.Atoi(gearsString(c, name))
+	return v
+}
+
+func gearsString(c *redis.Client, name string) string {
+	text, err := c.Info(context.Background(), "gears").Result()
+	must(err)
+	for _, line := range strings.Split(text, "\r\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
+
+func gilOf(c *redis.Client) string { return gearsString(c, "gil") + " GIL" }
+
+// latency sends n calls one after another and returns p50 and p99.
+func latency(c *redis.Client, n int, args ...any) (time.Duration, time.Duration) {
+	ctx := context.Background()
+	for i := 0; i < 20; i++ { // warm-up
+		must(c.Do(ctx, args...).Err())
+	}
+	samples := make([]time.Duration, n)
+	for i := range samples {
+		t0 := time.Now()
+		must(c.Do(ctx, args...).Err())
+		samples[i] = time.Since(t0)
+		if args[0] == "RG.PYEXECUTE" {
+			// One call every ~10 ms: slower than the builder makes
+			// interpreters (5-9 ms each), so a warm pool stays warm. Only
+			// the call itself is timed.
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
+	return samples[n/2].Round(time.Microsecond), samples[n*99/100].Round(time.Microsecond)
+}
+
+const burnScript = `
+def burn(r):
+    n = 0
+    for i in range(20000000):
+        n += i
+    return n
+GB('ShardsIDReader').map(burn).run()
+`
+
+// parallelBurn starts two CPU-bound UNBLOCKING executions and waits for
+// both.
+func parallelBurn(c *redis.Client) time.Duration {
+	ctx := context.Background()
+	t0 := time.Now()
+	a, err := c.Do(ctx, "RG.PYEXECUTE", burnScript, "UNBLOCKING").Text()
+	must(err)
+	b, err := c.Do(ctx, "RG.PYEXECUTE", burnScript, "UNBLOCKING").Text()
+	must(err)
+	for _, id := range []string{a, b} {
+		v, err := c.Do(ctx, "RG.GETRESULTSBLOCKING", id).Slice()
+		must(err)
+		if errs := v[1].([]any); len(errs) > 0 {
+			panic(fmt.Sprint("burn failed: ", errs))
+		}
+	}
+	return time.Since(t0)
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
