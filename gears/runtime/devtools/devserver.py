@@ -146,6 +146,13 @@ class DevKeyspace:
             items.insert(0, value)
         return len(items)
 
+    def cmd_LRANGE(self, name, args):
+        _arity(name, args, 3)
+        items = self.data.get(args[0], ('list', []))[1]
+        start, stop = _integer(args[1]), _integer(args[2])
+        stop = len(items) if stop == -1 else stop + 1
+        return items[start:stop]
+
     def cmd_SADD(self, name, args):
         _arity(name, args, 2)
         members = self._typed(args[0], 'set', set)

@@ -1,0 +1,1 @@
+GB().map(lambda r: r['value']).avg().run('avg:*')

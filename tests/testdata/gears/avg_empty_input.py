@@ -1,0 +1,4 @@
+def gen():
+    yield from []
+
+GB('PythonReader').avg().run(gen)

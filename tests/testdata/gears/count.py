@@ -1,0 +1,1 @@
+GB().count().run('cnt:*')

@@ -1,0 +1,4 @@
+def gen():
+    yield from 'abracadabra'
+
+GB('PythonReader').countby().run(gen)

@@ -1,0 +1,4 @@
+def gen():
+    yield from ['b', 'a', 'b', 'c', 'a']
+
+GB('PythonReader').distinct().run(gen)

@@ -1,0 +1,5 @@
+def gen():
+    yield 'first'
+    raise ValueError('reader broke')
+
+GB('PythonReader').run(gen)

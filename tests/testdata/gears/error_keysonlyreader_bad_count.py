@@ -1,0 +1,1 @@
+GB('KeysOnlyReader').run('eb:*', count='many')

@@ -1,0 +1,4 @@
+def gen():
+    yield 1
+
+GB('PythonReader').flatmap(lambda x: (x, x + 1)).run(gen)

@@ -1,0 +1,1 @@
+GB('KeysOnlyReader').map(lambda k: k + '!').run('kon:a', noScan=True)

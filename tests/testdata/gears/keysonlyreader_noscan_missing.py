@@ -1,0 +1,1 @@
+GB('KeysOnlyReader').run('kon:missing', noScan=True)

@@ -1,0 +1,1 @@
+GB().map(lambda r: '%s|%s' % (r['key'], r['type'])).run('kb:*')

@@ -1,0 +1,1 @@
+GB('KeysReader', 'da:*').map(lambda r: r['key']).run()

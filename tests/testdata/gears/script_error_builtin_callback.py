@@ -1,0 +1,1 @@
+GB().filter(len).run()

@@ -1,0 +1,1 @@
+GB().collect(1)

@@ -1,0 +1,1 @@
+flat_error('plain text reply')

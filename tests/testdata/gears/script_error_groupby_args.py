@@ -1,0 +1,1 @@
+GB().groupby(lambda r: r).run()

@@ -1,0 +1,1 @@
+log('message', level='loud')

@@ -1,0 +1,1 @@
+GB().run(mode='sync')

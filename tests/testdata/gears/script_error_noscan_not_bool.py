@@ -1,0 +1,1 @@
+GB().run('x', noScan=1)

@@ -1,0 +1,1 @@
+GB().register('prefix:*')

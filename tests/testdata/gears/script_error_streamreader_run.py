@@ -1,0 +1,1 @@
+GB('StreamReader').run('stream')

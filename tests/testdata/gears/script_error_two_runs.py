@@ -1,0 +1,2 @@
+GB('ShardsIDReader').run()
+GB('ShardsIDReader').run()

@@ -1,0 +1,4 @@
+def gen():
+    yield from [2, 3, 1]
+
+GB('PythonReader').sort(reverse=False).run(gen)
