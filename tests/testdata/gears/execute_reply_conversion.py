@@ -1,7 +1,8 @@
 def gen():
-    execute('DEL', 'ec:list')
-    yield execute('RPUSH', 'ec:list', 'a', 1, 2.5)
-    yield execute('LRANGE', 'ec:list', 0, -1)
+    execute('DEL', 'ec:h')
+    yield execute('HSET', 'ec:h', 'a', 1, 'b', 2.5)
+    yield execute('HGETALL', 'ec:h')
     yield execute('GET', 'ec:missing')
 
+# integer -> int, array -> list of str, null -> None; arguments go through str()
 GB('PythonReader').map(lambda v: '%s %r' % (type(v).__name__, v)).run(gen)
