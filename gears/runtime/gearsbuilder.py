@@ -762,7 +762,8 @@ class GearsBuilder:
                 raise GearsError('regex argument must be a string')
             if reader == 'KeysReader':
                 options['noScan'] = _check_bool(kwargs, 'noScan', 'exactMatch value is not boolean', False)
-                options['readValue'] = _check_bool(kwargs, 'readValue', 'readValue value is not boolean', True)
+                options['readValue'] = _check_bool(kwargs, 'readValue', 'readValue value is not boolean',
+                                                   True)
                 source = None
             elif not isinstance(kwargs.get('fromId', '0-0'), str):
                 raise GearsError('fromId argument must be a string')
