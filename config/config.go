@@ -204,7 +204,7 @@ func (c *Config) Get(pattern string) [][2]string {
 	}
 	var out [][2]string
 	for i := range table {
-		if globMatch(pattern, table[i].Name, true) {
+		if GlobMatch(pattern, table[i].Name, true) {
 			out = append(out, [2]string{table[i].Name, c.values[table[i].Name].text})
 		}
 	}

@@ -60,7 +60,7 @@ func TestSetErrors(t *testing.T) {
 		{"nope", "1", ErrUnknown, ""},
 		{"port", "1", ErrImmutable, "can't set immutable config"},
 		{"maxclients", "x", ErrInvalid, "argument couldn't be parsed into an integer"},
-		{"maxclients", "0", ErrInvalid, "argument must be between 1 and 2147483647 inclusive"},
+		{"maxclients", "0", ErrInvalid, "argument must be between 1 and 4294967295 inclusive"},
 		{"loglevel", "loud", ErrInvalid, "argument(s) must be one of the following: debug, verbose, notice, warning"},
 		{"python.attempt-traceback", "maybe", ErrInvalid, "argument must be 'yes' or 'no'"},
 		{"python.execution-timeout", "soon", ErrInvalid, reasonDuration},

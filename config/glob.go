@@ -2,11 +2,12 @@ package config
 
 import "unicode"
 
-// globMatch reports whether s matches the glob pattern with Redis's rules
+// GlobMatch reports whether s matches the glob pattern with Redis's rules
 // (util.c: stringmatchlen): * any run, ? one byte, [abc] [^a-z] classes,
-// \x a literal x. CONFIG GET matches names case-insensitively. path.Match
-// cannot stand in: it treats '/' specially and rejects unbalanced brackets.
-func globMatch(pattern, s string, nocase bool) bool {
+// \x a literal x; nocase folds ASCII case, as CONFIG GET and COMMAND LIST
+// do. path.Match cannot stand in: it treats '/' specially and rejects
+// unbalanced brackets.
+func GlobMatch(pattern, s string, nocase bool) bool {
 	p, str := []byte(pattern), []byte(s)
 	for len(p) > 0 {
 		switch p[0] {
@@ -18,7 +19,7 @@ func globMatch(pattern, s string, nocase bool) bool {
 				return true
 			}
 			for i := 0; i <= len(str); i++ {
-				if globMatch(string(p[1:]), string(str[i:]), nocase) {
+				if GlobMatch(string(p[1:]), string(str[i:]), nocase) {
 					return true
 				}
 			}

@@ -32,14 +32,14 @@ func TestGlobMatch(t *testing.T) {
 		{"[ab", "a", true}, // unterminated class, as Redis
 	}
 	for _, tc := range cases {
-		if got := globMatch(tc.pattern, tc.s, false); got != tc.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
+		if got := GlobMatch(tc.pattern, tc.s, false); got != tc.want {
+			t.Errorf("GlobMatch(%q, %q) = %v, want %v", tc.pattern, tc.s, got, tc.want)
 		}
 	}
-	if !globMatch("MAX*", "maxclients", true) || globMatch("MAX*", "maxclients", false) {
+	if !GlobMatch("MAX*", "maxclients", true) || GlobMatch("MAX*", "maxclients", false) {
 		t.Error("nocase")
 	}
-	if !globMatch("[A-C]x", "bx", true) {
+	if !GlobMatch("[A-C]x", "bx", true) {
 		t.Error("nocase range")
 	}
 }

@@ -39,7 +39,8 @@ const (
 // RedisGears configuration pairs; it is not a setting of the table.
 const GearsKey = "gears"
 
-// maxInt32 bounds the integer settings the way Redis bounds its own.
+// maxInt32 bounds integer settings as Redis bounds its own (so CONFIG SET
+// gives the same range errors).
 const maxInt32 = 1<<31 - 1
 
 var table = []Setting{
@@ -50,7 +51,7 @@ var table = []Setting{
 		Description: "TCP port to listen on (0 lets the system choose one)"},
 	{Name: RequirePass, Type: String, Default: "", Runtime: true,
 		Description: "password clients must give with AUTH or HELLO AUTH; empty means none"},
-	{Name: MaxClients, Type: Int, Default: "10000", Runtime: true, Min: 1, Max: maxInt32,
+	{Name: MaxClients, Type: Int, Default: "10000", Runtime: true, Min: 1, Max: 1<<32 - 1,
 		Description: "most clients connected at once; more are refused"},
 	{Name: Timeout, Type: Int, Default: "0", Runtime: true, Min: 0, Max: maxInt32,
 		Description: "close a client idle for this many seconds (0 never); applies to new connections"},
@@ -69,7 +70,7 @@ var table = []Setting{
 		Description: "working directory of the keyspace's files"},
 	{Name: AppendOnly, Type: Bool, Default: "no",
 		Description: "log every write to the append-only file"},
-	{Name: AppendFsync, Type: Enum, Default: "everysec", Values: []string{"always", "everysec", "no"},
+	{Name: AppendFsync, Type: Enum, Default: "everysec", Values: []string{"everysec", "always", "no"},
 		Description: "when the append-only file is synced to disk"},
 	{Name: AppendFilename, Type: String, Default: "appendonly.aof",
 		Description: "name of the append-only file inside dir"},

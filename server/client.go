@@ -1,0 +1,133 @@
+package server
+
+import (
+	"cmp"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+)
+
+// client is the state of one connection. The connection's own goroutine
+// (redcon runs one per connection) reads and writes it freely; the fields
+// under mu are also read by other connections (CLIENT LIST, INFO) and by
+// Shutdown.
+type client struct {
+	id      int64
+	conn    redcon.Conn
+	netConn net.Conn
+	addr    string // remote
+	laddr   string
+	created time.Time
+
+	// Set on the connection's goroutine only.
+	authenticated bool
+	quit          bool      // close once the current reply is written (QUIT, CLIENT KILL of oneself)
+	reply         replyMode // CLIENT REPLY
+
+	lastActive atomic.Int64 // unix nanoseconds of the last command's start
+
+	mu      sync.Mutex
+	name    string
+	libName string
+	libVer  string
+	lastCmd string
+	noEvict bool
+	busy    bool // inside a command: Shutdown lets it finish its reply
+	// tx is the MULTI/EXEC state, nil outside a transaction: the transactions
+	// issue adds the queue, the dirty mark of EXECABORT and WATCHed keys
+	// here (written under mu, as CLIENT LIST reads it). Nothing queues yet.
+	tx      *transaction
+	closing bool // Shutdown started: close after the current reply, run nothing more
+	killed  bool // CLIENT KILL closed it: no longer listed while redcon winds it down
+}
+
+// transaction is a client's MULTI state (for the transactions issue).
+type transaction struct {
+	queued [][][]byte // commands queued by MULTI, run by EXEC
+	dirty  bool       // a command failed to queue: EXEC answers EXECABORT
+}
+
+type replyMode uint8
+
+const (
+	replyOn       replyMode = iota
+	replyOff                // CLIENT REPLY OFF: write nothing until ON
+	replySkipNext           // CLIENT REPLY SKIP was just run: silent, and so is the next
+	replySkip               // write nothing for this command, then ON again
+)
+
+func newClient(id int64, conn redcon.Conn, authenticated bool) *client {
+	c := &client{
+		id:            id,
+		conn:          conn,
+		netConn:       conn.NetConn(),
+		addr:          conn.RemoteAddr(),
+		created:       time.Now(),
+		authenticated: authenticated,
+	}
+	if c.netConn != nil {
+		c.laddr = c.netConn.LocalAddr().String()
+	}
+	c.lastActive.Store(c.created.UnixNano())
+	return c
+}
+
+func (c *client) getName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.name
+}
+
+func (c *client) setName(name string) {
+	c.mu.Lock()
+	c.name = name
+	c.mu.Unlock()
+}
+
+// info renders the client the way CLIENT LIST and CLIENT INFO do. The
+// fields Redis has and gearsd does not measure (buffers, memory) are 0 so
+// that parsers of the Redis format keep working.
+func (c *client) info(now time.Time) string {
+	c.mu.Lock()
+	name, lib, ver, cmd, noEvict := c.name, c.libName, c.libVer, c.lastCmd, c.noEvict
+	multi := -1
+	if c.tx != nil {
+		multi = len(c.tx.queued)
+	}
+	c.mu.Unlock()
+	flags := "N"
+	if noEvict {
+		flags = "e"
+	}
+	if cmd == "" {
+		cmd = "NULL"
+	}
+	idle := now.Sub(time.Unix(0, c.lastActive.Load()))
+	var b strings.Builder
+	fmt.Fprintf(&b, "id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=0 sub=0 psub=0 ssub=0 multi=%d",
+		c.id, c.addr, c.laddr, name, int64(now.Sub(c.created).Seconds()), int64(idle.Seconds()), flags, multi)
+	fmt.Fprintf(&b, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=2 lib-name=%s lib-ver=%s",
+		cmd, lib, ver)
+	return b.String()
+}
+
+// validName reports whether s is a valid client (or library) name for
+// Redis: printable ASCII without spaces.
+func validName(s []byte) bool {
+	for _, ch := range s {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func sortClients(list []*client) {
+	slices.SortFunc(list, func(a, b *client) int { return cmp.Compare(a.id, b.id) })
+}

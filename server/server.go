@@ -1,0 +1,330 @@
+// Package server is gearsd's RESP front end: a redcon listener, one table of
+// commands (the server's own in cmd_*.go, the modules', the store's), the
+// per-connection state, and graceful shutdown. It builds without cgo: the
+// gears engine plugs in through the Module interface.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gearsd/gearsd/config"
+	"github.com/gearsd/gearsd/store"
+	"github.com/rs/zerolog"
+	"github.com/tidwall/redcon"
+)
+
+// Version is gearsd's version, reported by INFO and --version. Release
+// builds set it with -ldflags "-X github.com/gearsd/gearsd/server.Version=...".
+var Version = "0.1.0-dev"
+
+// redisVersion is the Redis release whose replies and error texts gearsd
+// follows. HELLO and INFO report it as the version, so client libraries that
+// gate features on the server's version treat gearsd as that Redis.
+const redisVersion = "7.0.15"
+
+// Server serves the RESP protocol over one listener.
+type Server struct {
+	cfg     *config.Config
+	store   store.Store
+	log     zerolog.Logger
+	modules []Module
+	cmds    map[string]*command
+	started time.Time
+	runID   string
+	rc      *redcon.Server
+
+	// ctx is given to module handlers; cancelled when shutdown begins.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	ln       *listener
+	clients  map[int64]*client
+	shutting bool
+	served   chan struct{} // closed when Serve returns
+	allGone  chan struct{} // closed once shutting and no client is left
+	drained  chan struct{} // closed to let the accept loop end
+	goneOnce sync.Once
+	drainOne sync.Once
+
+	nextID atomic.Int64
+	stats  stats
+}
+
+// stats are the counters of INFO stats and clients; CONFIG RESETSTAT zeroes
+// the cumulative ones.
+type stats struct {
+	connections atomic.Int64 // total_connections_received
+	rejected    atomic.Int64 // rejected_connections
+	commands    atomic.Int64 // total_commands_processed
+	errors      atomic.Int64 // total_error_replies
+	netInput    atomic.Int64 // total_net_input_bytes
+	blocked     atomic.Int64 // clients inside a module command now
+}
+
+// New returns a server for the configuration, serving data commands from st
+// and the commands of each module. It panics if two modules, or a module
+// and the server, define the same command: a wiring error of main.
+func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Module) *Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		cfg:     cfg,
+		store:   st,
+		log:     log,
+		modules: modules,
+		cmds:    buildTable(st, modules),
+		started: time.Now(),
+		runID:   newRunID(),
+		ctx:     ctx,
+		cancel:  cancel,
+		clients: map[int64]*client{},
+		allGone: make(chan struct{}),
+		drained: make(chan struct{}),
+	}
+	s.rc = redcon.NewServer("", s.serveRESP, s.accept, s.closed)
+	s.rc.AcceptError = func(err error) { s.log.Warn().Err(err).Msg("accept failed") }
+	s.rc.SetIdleClose(time.Duration(cfg.Int(config.Timeout)) * time.Second)
+	cfg.OnChange(config.Timeout, func(string) {
+		// redcon reads the idle limit when it accepts a connection.
+		s.rc.SetIdleClose(time.Duration(cfg.Int(config.Timeout)) * time.Second)
+	})
+	return s
+}
+
+func newRunID() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ListenAndServe listens on the configured bind address and port, then
+// serves until Shutdown or Close.
+func (s *Server) ListenAndServe() error {
+	addr := net.JoinHostPort(s.cfg.String(config.Bind), strconv.Itoa(s.cfg.Int(config.Port)))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Serve accepts connections on ln until Shutdown or Close, and then returns
+// nil once every connection is closed. Any other error ends it too.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.ln != nil {
+		s.mu.Unlock()
+		return errors.New("server: Serve called twice")
+	}
+	s.ln = &listener{Listener: ln, s: s}
+	s.served = make(chan struct{})
+	shutting := s.shutting
+	s.mu.Unlock()
+	defer close(s.served)
+	if shutting {
+		ln.Close()
+		return nil
+	}
+	s.log.Info().Str("addr", ln.Addr().String()).Str("version", Version).Msg("ready to accept connections")
+	return s.rc.Serve(s.ln)
+}
+
+// Addr returns the address the server listens on, or nil before Serve.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections,
+// cancels the context of module handlers, lets every command already running
+// finish and write its reply (pipelined commands not yet started are
+// dropped), closes each connection after its reply or at once if it is idle,
+// and returns when all are closed and Serve has returned. When ctx ends
+// first, the remaining connections are closed at once and ctx's error is
+// returned. The caller then closes the modules and the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	first := !s.shutting
+	s.shutting = true
+	ln := s.ln
+	clients := make([]*client, 0, len(s.clients))
+	for _, c := range s.clients {
+		clients = append(clients, c)
+	}
+	if len(s.clients) == 0 {
+		s.goneOnce.Do(func() { close(s.allGone) })
+	}
+	s.mu.Unlock()
+
+	if first {
+		s.log.Info().Int("clients", len(clients)).Msg("shutting down")
+		s.cancel()
+		if ln != nil {
+			ln.Listener.Close() // no new connections; Accept waits for drained
+		}
+	}
+	for _, c := range clients {
+		c.mu.Lock()
+		c.closing = true
+		c.mu.Unlock()
+	}
+
+	var err error
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		// An idle client is blocked reading: a read deadline in the past
+		// ends it without touching a reply being flushed. Repeated, because
+		// redcon sets its own idle deadline before each read.
+		for _, c := range clients {
+			c.mu.Lock()
+			idle := !c.busy
+			c.mu.Unlock()
+			if idle && c.netConn != nil {
+				_ = c.netConn.SetReadDeadline(time.Unix(1, 0))
+			}
+		}
+		select {
+		case <-s.allGone:
+			break wait
+		case <-tick.C:
+		case <-ctx.Done():
+			err = ctx.Err()
+			for _, c := range clients {
+				if c.netConn != nil {
+					c.netConn.Close()
+				}
+			}
+			s.log.Warn().Err(err).Msg("shutdown deadline reached: closed the remaining connections")
+			break wait
+		}
+	}
+	s.drainOne.Do(func() { close(s.drained) })
+	if ln != nil {
+		<-s.served
+	}
+	return err
+}
+
+// Close closes the listener and every connection at once.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Shutdown(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// accept is redcon's accept callback, run on the accept loop.
+func (s *Server) accept(conn redcon.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutting {
+		return false
+	}
+	if len(s.clients) >= s.cfg.Int(config.MaxClients) {
+		s.stats.rejected.Add(1)
+		conn.WriteError(msgMaxClients) // redcon flushes it when it closes the connection
+		s.log.Warn().Str("addr", conn.RemoteAddr()).Msg("refused a client: maxclients reached")
+		return false
+	}
+	c := newClient(s.nextID.Add(1), conn, s.cfg.String(config.RequirePass) == "")
+	conn.SetContext(c)
+	s.clients[c.id] = c
+	s.stats.connections.Add(1)
+	s.log.Debug().Int64("id", c.id).Str("addr", c.addr).Msg("client connected")
+	return true
+}
+
+// closed is redcon's callback once a connection has ended.
+func (s *Server) closed(conn redcon.Conn, err error) {
+	c, _ := conn.Context().(*client)
+	if c == nil {
+		return
+	}
+	s.mu.Lock()
+	delete(s.clients, c.id)
+	gone := s.shutting && len(s.clients) == 0
+	s.mu.Unlock()
+	if gone {
+		s.goneOnce.Do(func() { close(s.allGone) })
+	}
+	ev := s.log.Debug().Int64("id", c.id).Str("addr", c.addr)
+	if err != nil && !isClosedErr(err) {
+		ev = ev.Err(err)
+	}
+	ev.Msg("client closed")
+}
+
+func isClosedErr(err error) bool {
+	var ne net.Error
+	return errors.Is(err, net.ErrClosed) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// clientList returns the connected clients, ordered by id.
+func (s *Server) clientList() []*client {
+	s.mu.Lock()
+	list := make([]*client, 0, len(s.clients))
+	for _, c := range s.clients {
+		list = append(list, c)
+	}
+	s.mu.Unlock()
+	list = slices.DeleteFunc(list, func(c *client) bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.killed
+	})
+	sortClients(list)
+	return list
+}
+
+// listener holds back the end of redcon's accept loop during a shutdown:
+// when that loop returns, redcon closes every connection at once, which
+// would cut the replies of commands still running.
+type listener struct {
+	net.Listener
+	s       *Server
+	backoff time.Duration
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err == nil {
+		l.backoff = 0
+		return conn, nil
+	}
+	l.s.mu.Lock()
+	shutting := l.s.shutting
+	l.s.mu.Unlock()
+	if shutting {
+		<-l.s.drained
+		return nil, net.ErrClosed
+	}
+	if errors.Is(err, net.ErrClosed) {
+		return nil, err
+	}
+	// redcon retries at once on any other error (EMFILE...): back off as
+	// net/http does so a persistent failure does not spin a core.
+	if l.backoff == 0 {
+		l.backoff = 5 * time.Millisecond
+	} else if l.backoff *= 2; l.backoff > time.Second {
+		l.backoff = time.Second
+	}
+	time.Sleep(l.backoff)
+	return nil, err
+}
