@@ -1,0 +1,110 @@
+package store
+
+// db is Redis's database 0: the keys and, for those with a TTL, when they
+// expire. Every method runs under Keyspace.mu.
+type db struct {
+	dict dict
+	// expires maps every node with a TTL to its deadline in Unix
+	// milliseconds. The active expiry cycle samples it.
+	expires map[*node]int64
+	// now is the time of the command being run, in Unix milliseconds.
+	now int64
+}
+
+func (db *db) init() {
+	db.dict.init()
+	db.expires = make(map[*node]int64)
+}
+
+// flush drops every key.
+func (db *db) flush() {
+	db.dict.clear()
+	db.expires = make(map[*node]int64)
+}
+
+// expired reports whether n has passed its deadline. As in Redis, a key is
+// still alive during the millisecond of its deadline.
+func (db *db) expired(n *node) bool {
+	return n.ttl && db.now > db.expires[n]
+}
+
+// lookup returns the node of key, deleting it first if it has expired
+// (Redis's lazy expiry), or nil.
+func (db *db) lookup(key string) *node {
+	n := db.dict.find(key)
+	if n != nil && db.expired(n) {
+		db.remove(n)
+		return nil
+	}
+	return n
+}
+
+// add links a new node; its key must not exist.
+func (db *db) add(n *node) { db.dict.add(n) }
+
+// remove deletes n and its TTL.
+func (db *db) remove(n *node) {
+	db.dict.remove(n)
+	if n.ttl {
+		delete(db.expires, n)
+		n.ttl = false
+	}
+}
+
+// replace puts n in the place of old, which holds the same key, dropping
+// old's TTL.
+func (db *db) replace(old, n *node) {
+	db.dict.replace(old, n)
+	db.persist(old)
+}
+
+// deadline returns n's expiry time in Unix milliseconds, or -1 without one.
+func (db *db) deadline(n *node) int64 {
+	if !n.ttl {
+		return -1
+	}
+	return db.expires[n]
+}
+
+// setDeadline makes n expire at the Unix millisecond at.
+func (db *db) setDeadline(n *node, at int64) {
+	n.ttl = true
+	db.expires[n] = at
+}
+
+// persist removes n's TTL and reports whether it had one.
+func (db *db) persist(n *node) bool {
+	if !n.ttl {
+		return false
+	}
+	delete(db.expires, n)
+	n.ttl = false
+	return true
+}
+
+// lookupString returns the node of key if it holds a string, nil if it does
+// not exist, or ErrWrongType.
+func (db *db) lookupString(key string) (*node, error) {
+	n := db.lookup(key)
+	if n != nil && !n.isString() {
+		return nil, ErrWrongType
+	}
+	return n, nil
+}
+
+// setString makes key hold the string val written as enc, creating the key
+// if needed. The TTL is dropped unless keepTTL is set.
+func (db *db) setString(key string, val []byte, enc strEncoding, keepTTL bool) *node {
+	n := db.lookup(key)
+	if n == nil {
+		n = newStringNode(key, val)
+		n.enc = enc
+		db.add(n)
+		return n
+	}
+	n.setStr(val, enc)
+	if !keepTTL {
+		db.persist(n)
+	}
+	return n
+}

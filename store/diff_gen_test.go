@@ -1,0 +1,290 @@
+package store
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// generator makes the differential test's commands: valid ones mostly,
+// with keys of the wrong type, bad numbers, bad options, wrong arities and
+// unknown commands mixed in. Keys come from small pools per type, so
+// commands meet each other's keys often.
+type generator struct {
+	rng *rand.Rand
+	now int64 // Unix seconds when the sequence started, for EXAT and the like
+}
+
+func newGenerator(seed uint64) *generator {
+	return &generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: time.Now().Unix()}
+}
+
+// genCommand generates one command; weight says how often.
+type genCommand struct {
+	weight int
+	gen    func(g *generator) []string
+}
+
+// genCommands is every command the generator knows, by family.
+var genCommands = [][]genCommand{stringGens, keyGens, hashGens}
+
+func (g *generator) next() []string {
+	total := 0
+	for _, fam := range genCommands {
+		for _, c := range fam {
+			total += c.weight
+		}
+	}
+	pick := g.rng.IntN(total)
+	var args []string
+	for _, fam := range genCommands {
+		for _, c := range fam {
+			if pick -= c.weight; pick < 0 && args == nil {
+				args = c.gen(g)
+			}
+		}
+	}
+	switch r := g.rng.IntN(100); {
+	case r < 2: // wrong arity, most of the time
+		args = args[:1+g.rng.IntN(len(args))]
+	case r < 4:
+		args = append(args, g.value())
+	case r < 5:
+		args = []string{g.oneOf("foo", "gett", "hsett", "x"), g.value(), g.value()}
+	}
+	args[0] = g.randomCase(args[0])
+	return args
+}
+
+func (g *generator) oneOf(choices ...string) string { return choices[g.rng.IntN(len(choices))] }
+
+func (g *generator) chance(percent int) bool { return g.rng.IntN(100) < percent }
+
+func (g *generator) randomCase(s string) string {
+	switch g.rng.IntN(3) {
+	case 0:
+		return strings.ToUpper(s)
+	case 1:
+		return strings.ToLower(s)
+	}
+	b := []byte(s)
+	for i := range b {
+		if c := b[i] | 0x20; 'a' <= c && c <= 'z' && g.chance(50) {
+			b[i] ^= 0x20
+		}
+	}
+	return string(b)
+}
+
+// Key pools by type; weird keys test key handling itself.
+var (
+	stringKeys = []string{"s0", "s1", "s2", "s3", "s4", "s5"}
+	hashKeys   = []string{"h0", "h1", "h2", "h3"}
+	weirdKeys  = []string{"", "with space", "bin\x00ary", "ключ", "s0:sub", "{tag}x"}
+)
+
+// key returns a key from pool, or now and then from any pool.
+func (g *generator) key(pool []string) string {
+	if g.chance(85) {
+		return pool[g.rng.IntN(len(pool))]
+	}
+	return g.anyKey()
+}
+
+func (g *generator) anyKey() string {
+	pools := [][]string{stringKeys, hashKeys, weirdKeys}
+	p := pools[g.rng.IntN(len(pools))]
+	return p[g.rng.IntN(len(p))]
+}
+
+func (g *generator) keys(pool []string, min int) []string {
+	n := min + g.rng.IntN(4)
+	ks := make([]string, n)
+	for i := range ks {
+		ks[i] = g.key(pool)
+	}
+	return ks
+}
+
+var interestingValues = []string{
+	"0", "1", "-1", "42", "-17", "007", "+5", " 3", "3 ", "1.5", "-2.25", "1e3", "abc", "",
+	"9223372036854775807", "-9223372036854775808", "9223372036854775808", "99999999999999999999",
+	"123456789012345678901", "x\r\ny", "nul\x00byte", "ü",
+}
+
+func (g *generator) value() string {
+	switch r := g.rng.IntN(10); {
+	case r < 5:
+		return interestingValues[g.rng.IntN(len(interestingValues))]
+	case r < 9:
+		return strconv.Itoa(g.rng.IntN(200) - 50)
+	}
+	return strings.Repeat(g.oneOf("a", "xy", "0"), g.rng.IntN(100))
+}
+
+// intArg is an integer argument, sometimes not one.
+func (g *generator) intArg() string {
+	if g.chance(85) {
+		return strconv.Itoa(g.rng.IntN(200) - 50)
+	}
+	return g.oneOf("x", "1.5", "", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "+1", "-0")
+}
+
+// ttlArg is a relative TTL: long enough that nothing expires during the
+// test by accident, or invalid, or already past.
+func (g *generator) ttlArg(ms bool) string {
+	if g.chance(80) {
+		n := 100 + g.rng.IntN(10_000)
+		if ms {
+			n *= 1000
+		}
+		return strconv.Itoa(n)
+	}
+	return g.oneOf("0", "-1", "-100", "x", "1.5", "9223372036854775807", "9223372036854775", "-9223372036854775808")
+}
+
+// atArg is an absolute deadline in seconds or milliseconds.
+func (g *generator) atArg(ms bool) string {
+	at := g.now + 100 + int64(g.rng.IntN(10_000))
+	if g.chance(20) {
+		at = int64(g.rng.IntN(1000)) // long past
+	}
+	if ms {
+		at *= 1000
+	}
+	if g.chance(10) {
+		return g.oneOf("0", "-1", "x", "9223372036854775807")
+	}
+	return strconv.FormatInt(at, 10)
+}
+
+func (g *generator) expireFlags() []string {
+	var out []string
+	for g.chance(25) {
+		out = append(out, g.oneOf("NX", "XX", "GT", "LT", "nx", "gt", "bad"))
+	}
+	return out
+}
+
+func (g *generator) globPattern() string {
+	return g.oneOf("*", "s*", "h?", "*0", "[sh]1", "[^s]*", "s[0-2]", `\s0`, "", "*:*", "[", "**", "bin*")
+}
+
+var stringGens = []genCommand{
+	{10, func(g *generator) []string { return []string{"get", g.key(stringKeys)} }},
+	{10, func(g *generator) []string {
+		args := []string{"set", g.key(stringKeys), g.value()}
+		for g.chance(40) {
+			switch g.rng.IntN(9) {
+			case 0:
+				args = append(args, "NX")
+			case 1:
+				args = append(args, "XX")
+			case 2:
+				args = append(args, "GET")
+			case 3:
+				args = append(args, "KEEPTTL")
+			case 4:
+				args = append(args, "EX", g.ttlArg(false))
+			case 5:
+				args = append(args, "PX", g.ttlArg(true))
+			case 6:
+				args = append(args, "EXAT", g.atArg(false))
+			case 7:
+				args = append(args, "PXAT", g.atArg(true))
+			case 8:
+				args = append(args, g.oneOf("PERSIST", "EX", "foo", "nx"))
+			}
+		}
+		return args
+	}},
+	{3, func(g *generator) []string { return append([]string{"mget"}, g.keys(stringKeys, 1)...) }},
+	{3, func(g *generator) []string {
+		args := []string{"mset"}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.key(stringKeys), g.value())
+		}
+		return args
+	}},
+	{4, func(g *generator) []string { return []string{g.oneOf("incr", "decr"), g.key(stringKeys)} }},
+	{4, func(g *generator) []string {
+		return []string{g.oneOf("incrby", "decrby"), g.key(stringKeys), g.intArg()}
+	}},
+}
+
+var keyGens = []genCommand{
+	{3, func(g *generator) []string { return append([]string{"del"}, g.keys(stringKeys, 1)...) }},
+	{1, func(g *generator) []string { return append([]string{"del"}, g.keys(hashKeys, 1)...) }},
+	{3, func(g *generator) []string { return append([]string{"exists"}, g.keys(stringKeys, 1)...) }},
+	{3, func(g *generator) []string { return []string{"type", g.anyKey()} }},
+	{1, func(g *generator) []string { return []string{"keys", g.globPattern()} }},
+	{2, func(g *generator) []string {
+		// Only cursor 0 or invalid ones: a scan from elsewhere would delete
+		// different expired keys on each side.
+		args := []string{"scan", g.oneOf("0", "0", "0", "x", "", "+", "1x")}
+		for g.chance(40) {
+			switch g.rng.IntN(4) {
+			case 0:
+				args = append(args, "MATCH", g.globPattern())
+			case 1:
+				args = append(args, "COUNT", g.oneOf("1", "3", "100", "0", "-1", "x"))
+			case 2:
+				args = append(args, "TYPE", g.oneOf("string", "hash", "HASH", "list", "none", "bogus"))
+			case 3:
+				args = append(args, g.oneOf("MATCH", "COUNT", "foo"))
+			}
+		}
+		return args
+	}},
+	{1, func(g *generator) []string { return []string{"dbsize"} }},
+	{4, func(g *generator) []string {
+		return append([]string{"expire", g.anyKey(), g.ttlArg(false)}, g.expireFlags()...)
+	}},
+	{3, func(g *generator) []string {
+		return append([]string{"pexpire", g.anyKey(), g.ttlArg(true)}, g.expireFlags()...)
+	}},
+	{3, func(g *generator) []string { return []string{"ttl", g.anyKey()} }},
+	{3, func(g *generator) []string { return []string{"pttl", g.anyKey()} }},
+	{2, func(g *generator) []string { return []string{"persist", g.anyKey()} }},
+	{1, func(g *generator) []string {
+		if !g.chance(5) { // rare: the sequence needs keys to work on
+			return []string{"flushdb", g.oneOf("now", "sync")}
+		}
+		return append([]string{g.oneOf("flushall", "flushdb")}, g.oneOf("", "ASYNC", "sync"))[:1+g.rng.IntN(2)]
+	}},
+}
+
+func (g *generator) field() string {
+	if g.chance(3) {
+		return strings.Repeat("f", 65) // past the listpack's value limit
+	}
+	return g.oneOf("f0", "f1", "f2", "f3", "f4", "f5", "n", "", "ü")
+}
+
+func (g *generator) fields(min int) []string {
+	fs := make([]string, min+g.rng.IntN(3))
+	for i := range fs {
+		fs[i] = g.field()
+	}
+	return fs
+}
+
+var hashGens = []genCommand{
+	{8, func(g *generator) []string {
+		args := []string{g.oneOf("hset", "hset", "hmset"), g.key(hashKeys)}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.field(), g.value())
+		}
+		return args
+	}},
+	{2, func(g *generator) []string { return []string{"hsetnx", g.key(hashKeys), g.field(), g.value()} }},
+	{5, func(g *generator) []string { return []string{"hget", g.key(hashKeys), g.field()} }},
+	{3, func(g *generator) []string { return append([]string{"hmget", g.key(hashKeys)}, g.fields(1)...) }},
+	{3, func(g *generator) []string { return []string{g.oneOf("hgetall", "hkeys", "hvals"), g.key(hashKeys)} }},
+	{4, func(g *generator) []string { return append([]string{"hdel", g.key(hashKeys)}, g.fields(1)...) }},
+	{2, func(g *generator) []string { return []string{"hlen", g.key(hashKeys)} }},
+	{2, func(g *generator) []string { return []string{"hexists", g.key(hashKeys), g.field()} }},
+	{2, func(g *generator) []string { return []string{"hstrlen", g.key(hashKeys), g.field()} }},
+	{4, func(g *generator) []string { return []string{"hincrby", g.key(hashKeys), g.field(), g.intArg()} }},
+}
