@@ -270,10 +270,10 @@ func expireGeneric(ks *Keyspace, argv [][]byte, relative, seconds bool, name str
 	db := ks.lock()
 	defer ks.unlock()
 	if relative {
-		if when > math.MaxInt64-db.now {
+		if when > math.MaxInt64-db.now() {
 			return resp.Value{}, errInvalidExpire(name)
 		}
-		when += db.now
+		when += db.now()
 	}
 	n := db.lookup(bstr(argv[1]))
 	if n == nil {
@@ -289,7 +289,7 @@ func expireGeneric(ks *Keyspace, argv [][]byte, relative, seconds bool, name str
 			return resp.Zero, nil
 		}
 	}
-	if when <= db.now {
+	if when <= db.now() {
 		db.remove(n)
 	} else {
 		db.setDeadline(n, when)
@@ -320,7 +320,7 @@ func ttlGeneric(ks *Keyspace, key []byte, ms bool) (resp.Value, error) {
 	if at == -1 {
 		return resp.Int(-1), nil
 	}
-	ttl := max(at-db.now, 0)
+	ttl := max(at-db.now(), 0)
 	if !ms {
 		ttl = (ttl + 500) / 1000
 	}

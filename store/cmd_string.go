@@ -150,7 +150,7 @@ func setGeneric(db *db, key, val []byte, o setOptions, name string, ok, abort re
 	var deadline int64
 	if o.expire != nil {
 		var err error
-		if deadline, err = o.deadline(db.now, name); err != nil {
+		if deadline, err = o.deadline(db.now(), name); err != nil {
 			return resp.Value{}, err
 		}
 	}

@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // db is Redis's database 0: the keys and, for those with a TTL, when they
 // expire. Every method runs under Keyspace.mu.
 type db struct {
@@ -7,11 +9,27 @@ type db struct {
 	// expires maps every node with a TTL to its deadline in Unix
 	// milliseconds. The active expiry cycle samples it.
 	expires map[*node]int64
-	// now is the time of the command being run, in Unix milliseconds.
-	now int64
+	clock   func() time.Time
+	// nowMs is the time of the command being run, in Unix milliseconds,
+	// once nowSet says it was read: reading the clock costs more than a
+	// GET of a key without a TTL, so only commands that need it do.
+	nowMs  int64
+	nowSet bool
 }
 
-func (db *db) init() {
+// now is the time of the command being run, in Unix milliseconds: read once
+// per command, so every expiry decision of a command sees the same
+// millisecond, as in Redis.
+func (db *db) now() int64 {
+	if !db.nowSet {
+		db.nowMs = db.clock().UnixMilli()
+		db.nowSet = true
+	}
+	return db.nowMs
+}
+
+func (db *db) init(clock func() time.Time) {
+	db.clock = clock
 	db.dict.init()
 	db.expires = make(map[*node]int64)
 }
@@ -25,7 +43,7 @@ func (db *db) flush() {
 // expired reports whether n has passed its deadline. As in Redis, a key is
 // still alive during the millisecond of its deadline.
 func (db *db) expired(n *node) bool {
-	return n.ttl && db.now > db.expires[n]
+	return n.ttl && db.now() > db.expires[n]
 }
 
 // lookup returns the node of key, deleting it first if it has expired

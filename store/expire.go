@@ -57,7 +57,7 @@ func (db *db) expireSample(n int) (sampled, expired int) {
 			break
 		}
 		sampled++
-		if db.now > at {
+		if db.now() > at {
 			db.remove(nd)
 			expired++
 		}

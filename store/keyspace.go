@@ -22,8 +22,6 @@ type Options struct {
 // section, so each is atomic with respect to every other; nothing is ever
 // called out of the store while the lock is held.
 type Keyspace struct {
-	now func() time.Time
-
 	mu sync.Mutex
 	db db
 
@@ -38,14 +36,14 @@ var _ Store = (*Keyspace)(nil)
 // which runs until Close.
 func NewKeyspace(opts Options) *Keyspace {
 	ks := &Keyspace{
-		now:  opts.Now,
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
 	}
-	if ks.now == nil {
-		ks.now = time.Now
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
 	}
-	ks.db.init()
+	ks.db.init(clock)
 	interval := opts.ActiveExpireInterval
 	if interval == 0 {
 		interval = 100 * time.Millisecond
@@ -66,11 +64,10 @@ func (ks *Keyspace) Close() error {
 }
 
 // lock enters the keyspace's lock section for one command and returns the
-// database with its clock set: every expiry decision of the command sees
-// the same millisecond, as Redis's commands do.
+// database, its clock to be read afresh.
 func (ks *Keyspace) lock() *db {
 	ks.mu.Lock()
-	ks.db.now = ks.now().UnixMilli()
+	ks.db.nowSet = false
 	return &ks.db
 }
 
