@@ -53,9 +53,13 @@ func run(args []string) int {
 
 	// >> Modules
 	var modules []server.Module
-	// GEARS MODULE: create the gears engine here from cfg (scheduler.*,
-	// python.*, cfg.Gears()), st and log, and append it (or an adapter to
-	// server.Module) to modules. On error: log it, st.Close(), return exitFailed.
+	g, err := newGearsModule(cfg, st, log)
+	if err != nil {
+		log.Error().Err(err).Msg("starting the gears engine")
+		st.Close()
+		return exitFailed
+	}
+	modules = append(modules, g)
 
 	srv := server.New(cfg, st, log, modules...)
 

@@ -174,8 +174,9 @@ func (e *Engine) cmdPyExecute(ctx context.Context, args [][]byte) resp.Value {
 func (e *Engine) runScript(ctx context.Context, in *subinterp.Interp, fn func() error) error {
 	finished := make(chan struct{})
 	timedOut := make(chan struct{})
-	if e.timeout > 0 {
-		timer := time.AfterFunc(e.timeout, func() {
+	timeout := e.executionTimeout()
+	if timeout > 0 {
+		timer := time.AfterFunc(timeout, func() {
 			close(timedOut)
 			for {
 				in.Interrupt("redisgears", forceStopped)
@@ -193,7 +194,7 @@ func (e *Engine) runScript(ctx context.Context, in *subinterp.Interp, fn func() 
 	if python.ErrorType(err) == forceStopped {
 		select {
 		case <-timedOut:
-			return fmt.Errorf("Execution was aborted: the script ran longer than python.execution-timeout (%s)", e.timeout)
+			return fmt.Errorf("Execution was aborted: the script ran longer than python.execution-timeout (%s)", timeout)
 		default:
 		}
 	}

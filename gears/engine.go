@@ -41,7 +41,7 @@ type Options struct {
 type Engine struct {
 	store   store.Store
 	interps *subinterp.Manager
-	timeout time.Duration
+	timeout atomic.Int64 // python.execution-timeout in nanoseconds; 0 = none
 	config  *rgConfig
 	log     zerolog.Logger
 
@@ -58,11 +58,11 @@ type Engine struct {
 func New(opts Options) (*Engine, error) {
 	e := &Engine{
 		store:      opts.Store,
-		timeout:    opts.ExecutionTimeout,
 		config:     newRGConfig(),
 		log:        opts.Log,
 		executions: map[string]*Execution{},
 	}
+	e.timeout.Store(int64(opts.ExecutionTimeout))
 	var pairs []string
 	for _, kv := range opts.GearsConfig {
 		pairs = append(pairs, kv[0], kv[1])
@@ -83,6 +83,18 @@ func New(opts Options) (*Engine, error) {
 	e.interps = m
 	return e, nil
 }
+
+// SetExecutionTimeout changes python.execution-timeout for work that
+// starts from now on.
+func (e *Engine) SetExecutionTimeout(d time.Duration) { e.timeout.Store(int64(d)) }
+
+func (e *Engine) executionTimeout() time.Duration { return time.Duration(e.timeout.Load()) }
+
+// SetQueueTimeout changes scheduler.queue-timeout.
+func (e *Engine) SetQueueTimeout(d time.Duration) { e.interps.SetQueueTimeout(d) }
+
+// SetGearsConfig applies RedisGears config pairs as RG.CONFIGSET would.
+func (e *Engine) SetGearsConfig(key, value string) { e.config.set([]string{key, value}, true) }
 
 // Close aborts running executions, then ends every interpreter and CPython.
 func (e *Engine) Close(ctx context.Context) error {

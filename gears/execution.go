@@ -160,9 +160,9 @@ func (x *Execution) start() {
 	x.status = statusRunning
 	x.started = time.Now()
 	x.mu.Unlock()
-	if x.engine.timeout > 0 {
-		timer := time.AfterFunc(x.engine.timeout, func() {
-			x.abort(context.Background(), fmt.Sprintf("Execution was aborted: it ran longer than python.execution-timeout (%s)", x.engine.timeout))
+	if x.engine.executionTimeout() > 0 {
+		timer := time.AfterFunc(x.engine.executionTimeout(), func() {
+			x.abort(context.Background(), fmt.Sprintf("Execution was aborted: it ran longer than python.execution-timeout (%s)", x.engine.executionTimeout()))
 		})
 		go func() { <-x.done; timer.Stop() }()
 	}

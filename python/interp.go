@@ -34,33 +34,63 @@ type ThreadState struct {
 
 // NewInterpreter creates a sub-interpreter on the calling thread, runs setup
 // in it (attached), then detaches, so that a lane thread can adopt the
-// interpreter. With ownGIL (CPython 3.12+) the
-// interpreter gets its own GIL and isolated configuration.
+// interpreter. With ownGIL (CPython 3.12+) the interpreter gets its own GIL
+// and isolated configuration.
 // PRECONDITION: detached, on the thread that called Initialize.
 // POSTCONDITION: detached.
 func (rt *Runtime) NewInterpreter(ownGIL bool, setup func(*Interpreter) error) (*Interpreter, error) {
+	in, ts, err := rt.newInterpreter(rt.mainTS, ownGIL, setup)
+	if err != nil {
+		return nil, err
+	}
+	in.builder = ts
+	C.gd_detach()
+	return in, nil
+}
+
+// NewInterpreterHere creates a sub-interpreter sharing the main GIL on a
+// lane thread (laneMain is that thread's main-interpreter thread state) and
+// keeps it there: the returned thread state is the lane's own and is left
+// attached. With a shared GIL, building on the lane avoids a builder thread
+// that would wait for the GIL: before CPython 3.13 a thread waiting for the
+// shared GIL only asks threads of its own interpreter to drop it, so a
+// builder in the main interpreter could wait for as long as a lane runs a
+// sub-interpreter's code. PRECONDITION: detached. POSTCONDITION: attached
+// to the returned thread state on success, detached on failure.
+func (rt *Runtime) NewInterpreterHere(laneMain *ThreadState, setup func(*Interpreter) error) (*Interpreter, *ThreadState, error) {
+	in, ts, err := rt.newInterpreter(laneMain.ts, false, setup)
+	if err != nil {
+		return nil, nil, err
+	}
+	return in, &ThreadState{ts: ts, interp: in}, nil
+}
+
+// newInterpreter creates an interpreter from mainTS (a main-interpreter
+// thread state of the calling thread) and runs setup. On success the new
+// interpreter's thread state is returned attached; on failure the thread
+// is detached.
+func (rt *Runtime) newInterpreter(mainTS *C.PyThreadState, ownGIL bool, setup func(*Interpreter) error) (*Interpreter, *C.PyThreadState, error) {
 	var ts *C.PyThreadState
 	var cerr C.gd_error
 	own := C.int(0)
 	if ownGIL {
 		own = 1
 	}
-	if C.gd_new_interpreter(rt.mainTS, own, &ts, &cerr) != 0 {
-		return nil, takeError(&cerr)
+	if C.gd_new_interpreter(mainTS, own, &ts, &cerr) != 0 {
+		return nil, nil, takeError(&cerr)
 	}
-	in := &Interpreter{interp: C.gd_interp_of(ts), ownGIL: ownGIL, builder: ts}
+	in := &Interpreter{interp: C.gd_interp_of(ts), ownGIL: ownGIL}
 	in.running = (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
 	if setup != nil {
 		if err := setup(in); err != nil {
-			// End it right here, attached as we are; this thread's main
-			// thread state is the one to drop a shared GIL with.
+			// End it right here, attached as we are; mainTS is this
+			// thread's thread state to drop a shared GIL with.
 			in.release()
-			C.gd_end_interpreter(ts, rt.mainTS, own)
-			return nil, err
+			C.gd_end_interpreter(ts, mainTS, own)
+			return nil, nil, err
 		}
 	}
-	C.gd_detach()
-	return in, nil
+	return in, ts, nil
 }
 
 // DiscardUnadopted ends an interpreter no lane adopted (a pooled one at

@@ -55,6 +55,7 @@ type Lane struct {
 
 	mu     sync.Mutex
 	queue  []*task
+	idle   []*task       // background work, run only when queue is empty
 	wake   chan struct{} // capacity 1: a pending wake-up
 	closed bool
 
@@ -130,6 +131,13 @@ func (l *Lane) next() (*task, bool) {
 			l.mu.Unlock()
 			return t, true
 		}
+		if len(l.idle) > 0 {
+			t := l.idle[0]
+			l.idle[0] = nil
+			l.idle = l.idle[1:]
+			l.mu.Unlock()
+			return t, true
+		}
 		closed := l.closed
 		l.mu.Unlock()
 		if closed {
@@ -168,6 +176,12 @@ func (l *Lane) Detach() {
 	}
 }
 
+// MainThreadState is the lane's thread state in the main interpreter.
+func (l *Lane) MainThreadState() *python.ThreadState { return l.laneMain }
+
+// Adopted records that a job left ts attached (it created ts).
+func (l *Lane) Adopted(ts *python.ThreadState) { l.current = ts }
+
 // EndInterpreter ends ts's interpreter on this lane; ts must be the
 // interpreter's only thread state and belong to this lane.
 func (l *Lane) EndInterpreter(ts *python.ThreadState) {
@@ -182,7 +196,7 @@ func (l *Lane) EndInterpreter(ts *python.ThreadState) {
 // waits for it whatever ctx says, so that the caller never loses track of
 // Python work it started.
 func (l *Lane) Submit(ctx context.Context, queueTimeout time.Duration, job Job) error {
-	t, err := l.enqueue(job)
+	t, err := l.enqueue(job, false)
 	if err != nil {
 		return err
 	}
@@ -209,18 +223,33 @@ func (l *Lane) Submit(ctx context.Context, queueTimeout time.Duration, job Job) 
 
 // Go queues job without waiting for it.
 func (l *Lane) Go(job Job) error {
-	_, err := l.enqueue(job)
+	_, err := l.enqueue(job, false)
 	return err
 }
 
-func (l *Lane) enqueue(job Job) (*task, error) {
+// Background runs job when the lane has nothing else to do (pool
+// refills), and waits until it has run.
+func (l *Lane) Background(job Job) error {
+	t, err := l.enqueue(job, true)
+	if err != nil {
+		return err
+	}
+	<-t.done
+	return nil
+}
+
+func (l *Lane) enqueue(job Job, background bool) (*task, error) {
 	t := &task{run: job, start: make(chan struct{}), done: make(chan struct{})}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
 		return nil, ErrClosed
 	}
-	l.queue = append(l.queue, t)
+	if background {
+		l.idle = append(l.idle, t)
+	} else {
+		l.queue = append(l.queue, t)
+	}
 	l.pending.Add(1)
 	l.mu.Unlock()
 	select {

@@ -2,7 +2,9 @@ package subinterp
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
+	"time"
 
 	"github.com/gearsd/gearsd/python"
 	"github.com/gearsd/gearsd/scheduler"
@@ -20,7 +22,12 @@ type Interp struct {
 	// interrupted counts Interrupt calls delivered during the current job,
 	// so the lane can drop one that arrived as the job ended.
 	interrupted atomic.Int32
-	ended       atomic.Bool
+	// busy is set while a job of this interpreter runs (Go's view; the C
+	// flag set under the GIL is the one that decides).
+	busy atomic.Bool
+	// interrupting is set while an interrupt is on its way.
+	interrupting atomic.Bool
+	ended        atomic.Bool
 
 	// Data is what Options.Setup returned for this interpreter.
 	Data any
@@ -71,7 +78,7 @@ func (in *Interp) Release() {
 // for fn to end. fn may be interrupted by Interrupt while it runs.
 func (in *Interp) Run(ctx context.Context, fn func() error) error {
 	var err error
-	serr := in.lane.Submit(ctx, in.m.opts.QueueTimeout, func(l *scheduler.Lane) {
+	serr := in.lane.Submit(ctx, time.Duration(in.m.queueTimeout.Load()), func(l *scheduler.Lane) {
 		err = in.runAttached(l, fn)
 	})
 	if serr != nil {
@@ -84,9 +91,11 @@ func (in *Interp) Run(ctx context.Context, fn func() error) error {
 // interruptible work.
 func (in *Interp) runAttached(l *scheduler.Lane, fn func() error) error {
 	l.Use(in.ts)
+	in.busy.Store(true)
 	in.py.SetRunning(true)
 	err := fn()
 	in.py.SetRunning(false)
+	in.busy.Store(false)
 	if in.interrupted.Swap(0) > 0 {
 		in.ts.ClearPendingInterrupt()
 	}
@@ -94,12 +103,30 @@ func (in *Interp) runAttached(l *scheduler.Lane, fn func() error) error {
 }
 
 // Interrupt raises the exception class module.excName in the work running
-// in the interpreter now, if any (python.Interpreter.Interrupt). It runs on
-// the manager's interrupter thread and waits up to one switch interval of
-// the interpreter's GIL. The caller must hold a reference.
+// in the interpreter now, if any (python.Interpreter.Interrupt), and
+// reports whether it was delivered. It does not wait for the GIL: the
+// delivery runs on a locked goroutine of its own, at most one at a time per
+// interpreter, so a delivery that has to wait (the lane moved on to other
+// work) holds up nothing else. Callers retry until the work ends. The
+// caller must hold a reference for the duration of the call.
 func (in *Interp) Interrupt(module, excName string) bool {
-	var ok bool
+	if !in.busy.Load() || !in.interrupting.CompareAndSwap(false, true) {
+		return false
+	}
+	in.Retain() // kept alive until the delivery is done
 	in.interrupted.Add(1)
-	in.m.interr.do(func() { ok = in.py.Interrupt(in.lane.Ident(), module, excName) })
-	return ok
+	delivered := make(chan bool, 1)
+	go func() {
+		runtime.LockOSThread() // the thread exits with the goroutine
+		ok := in.py.Interrupt(in.lane.Ident(), module, excName)
+		in.interrupting.Store(false)
+		in.Release()
+		delivered <- ok
+	}()
+	select {
+	case ok := <-delivered:
+		return ok
+	case <-time.After(50 * time.Millisecond):
+		return false
+	}
 }

@@ -50,8 +50,7 @@ type Manager struct {
 	rt      *python.Runtime
 	sched   *scheduler.Scheduler
 	ownGIL  bool
-	builder *worker // the thread that initialised Python and builds interpreters
-	interr  *worker // the thread that delivers interrupts
+	builder *worker // the thread that initialised Python and builds own-GIL interpreters
 
 	mu         sync.Mutex
 	ready      []*Interp // adopted, unused interpreters
@@ -59,6 +58,8 @@ type Manager struct {
 	lastDemand time.Time
 	closed     bool
 	refill     chan struct{}
+
+	queueTimeout atomic.Int64 // nanoseconds
 
 	live    atomic.Int64 // interpreters created and not yet ended
 	created atomic.Uint64
@@ -88,8 +89,8 @@ var ErrClosed = errors.New("ERR gearsd is shutting down")
 // Start initialises CPython and starts the lanes and the pool.
 func Start(opts Options) (*Manager, error) {
 	m := &Manager{opts: opts, refill: make(chan struct{}, 1), stop: make(chan struct{}), allEnd: make(chan struct{}, 1)}
+	m.queueTimeout.Store(int64(opts.QueueTimeout))
 	m.builder = newWorker()
-	m.interr = newWorker()
 	var err error
 	m.builder.do(func() { m.rt, err = python.Initialize() })
 	if err != nil {
@@ -126,6 +127,9 @@ func Start(opts Options) (*Manager, error) {
 	go m.fillPool()
 	return m, nil
 }
+
+// SetQueueTimeout changes how long work waits for a busy lane.
+func (m *Manager) SetQueueTimeout(d time.Duration) { m.queueTimeout.Store(int64(d)) }
 
 // Scheduler returns the lanes.
 func (m *Manager) Scheduler() *scheduler.Scheduler { return m.sched }
@@ -172,7 +176,7 @@ func (m *Manager) Acquire(ctx context.Context) (*Interp, error) {
 		in.refs.Store(1)
 		return in, nil
 	}
-	return m.build(ctx, m.sched.LeastBusy())
+	return m.build(ctx, m.sched.LeastBusy(), false)
 }
 
 // takeReady pops the pooled interpreter whose lane is least busy.
@@ -192,32 +196,83 @@ func (m *Manager) takeReady() *Interp {
 	return in
 }
 
-// build creates an interpreter on the builder thread and has lane adopt
-// it. Adoption is three steps on two threads: the lane makes its own
-// thread state, then the builder deletes its own (each thread deletes the
-// thread states it used; see python.DropBuilder).
-func (m *Manager) build(ctx context.Context, lane *scheduler.Lane) (*Interp, error) {
-	var py *python.Interpreter
-	var data any
+// build makes a new interpreter bound to lane. In the background (pool
+// refills) the work waits for an idle lane; on demand it waits at most the
+// queue timeout.
+func (m *Manager) build(ctx context.Context, lane *scheduler.Lane, background bool) (*Interp, error) {
+	if m.ownGIL {
+		return m.buildOwnGIL(ctx, lane)
+	}
+	return m.buildOnLane(ctx, lane, background)
+}
+
+// buildOnLane creates a shared-GIL interpreter on the lane itself (see
+// python.NewInterpreterHere for why not on the builder thread).
+func (m *Manager) buildOnLane(ctx context.Context, lane *scheduler.Lane, background bool) (*Interp, error) {
+	var in *Interp
 	var err error
-	m.builder.do(func() {
-		py, err = m.rt.NewInterpreter(m.ownGIL, func(py *python.Interpreter) error {
+	job := func(l *scheduler.Lane) {
+		l.Detach()
+		var data any
+		py, ts, nerr := m.rt.NewInterpreterHere(l.MainThreadState(), func(py *python.Interpreter) error {
 			var serr error
 			if m.opts.Setup != nil {
 				data, serr = m.opts.Setup(py)
 			}
 			return serr
 		})
+		if nerr != nil {
+			err = nerr
+			return
+		}
+		l.Adopted(ts)
+		m.live.Add(1)
+		m.created.Add(1)
+		lane.Bind()
+		in = &Interp{m: m, py: py, lane: lane, ts: ts, Data: data}
+		in.refs.Store(1)
+	}
+	var serr error
+	if background {
+		serr = lane.Background(job)
+	} else {
+		serr = lane.Submit(ctx, time.Duration(m.queueTimeout.Load()), job)
+	}
+	if serr != nil {
+		return nil, serr
+	}
+	return in, err
+}
+
+// buildOwnGIL creates an own-GIL interpreter on the builder thread, off
+// every lane, and has lane adopt it. Adoption is three steps on two
+// threads: the lane makes its own thread state, then the builder deletes
+// its own (each thread deletes the thread states it used; see
+// python.DropBuilder).
+func (m *Manager) buildOwnGIL(ctx context.Context, lane *scheduler.Lane) (*Interp, error) {
+	var py *python.Interpreter
+	var data any
+	var err error
+	m.builder.do(func() {
+		py, err = m.rt.NewInterpreter(true, func(py *python.Interpreter) error {
+			var serr error
+			if m.opts.Setup != nil {
+				data, serr = m.opts.Setup(py)
+			}
+			return serr
+		})
+		if err == nil {
+			m.live.Add(1) // on the builder thread, so Close's final check sees it
+			m.created.Add(1)
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
-	m.live.Add(1)
-	m.created.Add(1)
 	in := &Interp{m: m, py: py, lane: lane, Data: data}
 	in.refs.Store(1)
 	lane.Bind()
-	if err := lane.Submit(ctx, 0, func(l *scheduler.Lane) {
+	if err := lane.Submit(ctx, time.Duration(m.queueTimeout.Load()), func(l *scheduler.Lane) {
 		l.Detach()
 		in.ts = py.NewThreadState()
 	}); err != nil {
@@ -268,7 +323,7 @@ func (m *Manager) fillPool() {
 			in.Release()
 		}
 		for i := 0; i < want; i++ {
-			in, err := m.build(context.Background(), m.poolLane())
+			in, err := m.build(context.Background(), m.poolLane(), true)
 			m.mu.Lock()
 			m.filling--
 			if err == nil && !m.closed {
@@ -344,9 +399,18 @@ func (m *Manager) Close(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	m.sched.Close()
-	m.builder.do(func() { m.rt.Finalize() })
-	return nil
+	m.sched.Close() // runs what is queued, including any last build
+	var err error
+	m.builder.do(func() {
+		// Checked on the builder thread, where own-GIL interpreters are
+		// counted, after the lanes (which count the others) have stopped.
+		if n := m.live.Load(); n > 0 {
+			err = fmt.Errorf("%d interpreters still alive at shutdown: CPython left unfinalised", n)
+			return
+		}
+		m.rt.Finalize()
+	})
+	return err
 }
 
 // worker runs functions on one locked OS thread.

@@ -115,8 +115,9 @@ func TestScriptFailuresLeaveServerServing(t *testing.T) {
 func TestSessionsShareNothing(t *testing.T) {
 	s := startServer(t)
 	c := s.Client(t)
-	// Session A stays alive (its UNBLOCKING execution waits for a key) while
-	// session B looks for A's global, class and module attribute.
+	// Session A stays alive (its UNBLOCKING execution polls a key, handing
+	// the lane back after each batch of records) while session B looks for
+	// A's global, class and module attribute.
 	id := MustDo(t, c, "RG.PYEXECUTE", `
 import json
 json.marker = 1
@@ -124,11 +125,10 @@ secret = 42
 class Mine:
     pass
 def wait():
-    import time
     while execute('GET', 'release') is None:
-        time.sleep(0.01)
+        yield None
     yield str([json.marker, secret, Mine.__name__])
-GB('PythonReader').run(wait)
+GB('PythonReader').filter(lambda r: r is not None).run(wait)
 `, "UNBLOCKING").(string)
 	v := MustDo(t, c, "RG.PYEXECUTE", `
 import json, sys
@@ -379,7 +379,7 @@ GB('ShardsIDReader').map(lambda r: str([execute('GET', 'from:py'), execute('INCR
 
 func TestRedisCLIAndRedisPy(t *testing.T) {
 	s := startServer(t)
-	out := redisCLI(t, s, "RG.PYEXECUTE", shardsID)
+	out := redisCLI(t, s, "--no-raw", "RG.PYEXECUTE", shardsID)
 	if out != "1) 1) \"1\"\n2) (empty array)\n" {
 		t.Fatalf("redis-cli: %q", out)
 	}
