@@ -1,8 +1,10 @@
 package store
 
 import (
+	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/gearsd/gearsd/resp"
 )
@@ -22,6 +24,17 @@ func init() {
 		cmd{"ttl", 2, "readonly fast", 1, 1, 1, cmdTTL},
 		cmd{"pttl", 2, "readonly fast", 1, 1, 1, cmdPTTL},
 		cmd{"persist", 2, "write fast", 1, 1, 1, cmdPersist},
+		cmd{"unlink", -2, "write fast", 1, -1, 1, cmdDel},
+		cmd{"touch", -2, "readonly fast", 1, -1, 1, cmdExists},
+		cmd{"rename", 3, "write", 1, 2, 1, cmdRename},
+		cmd{"renamenx", 3, "write fast", 1, 2, 1, cmdRenamenx},
+		cmd{"copy", -3, "write denyoom", 1, 2, 1, cmdCopy},
+		cmd{"expireat", -3, "write fast", 1, 1, 1, cmdExpireat},
+		cmd{"pexpireat", -3, "write fast", 1, 1, 1, cmdPexpireat},
+		cmd{"expiretime", 2, "readonly fast", 1, 1, 1, cmdExpiretime},
+		cmd{"pexpiretime", 2, "readonly fast", 1, 1, 1, cmdPexpiretime},
+		cmd{"randomkey", 1, "readonly", 0, 0, 0, cmdRandomkey},
+		cmd{"object", -2, "", 0, 0, 0, cmdObject},
 	)
 }
 
@@ -297,19 +310,40 @@ func expireGeneric(ks *Keyspace, argv [][]byte, relative, seconds bool, name str
 	return resp.One, nil
 }
 
+// EXPIREAT key unix-seconds [NX | XX | GT | LT]
+func cmdExpireat(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return expireGeneric(ks, argv, false, true, "expireat")
+}
+
+// PEXPIREAT key unix-milliseconds [NX | XX | GT | LT]
+func cmdPexpireat(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return expireGeneric(ks, argv, false, false, "pexpireat")
+}
+
 // TTL key
 func cmdTTL(ks *Keyspace, argv [][]byte) (resp.Value, error) {
-	return ttlGeneric(ks, argv[1], false)
+	return ttlGeneric(ks, argv[1], false, false)
 }
 
 // PTTL key
 func cmdPTTL(ks *Keyspace, argv [][]byte) (resp.Value, error) {
-	return ttlGeneric(ks, argv[1], true)
+	return ttlGeneric(ks, argv[1], true, false)
+}
+
+// EXPIRETIME key
+func cmdExpiretime(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return ttlGeneric(ks, argv[1], false, true)
+}
+
+// PEXPIRETIME key
+func cmdPexpiretime(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return ttlGeneric(ks, argv[1], true, true)
 }
 
 // ttlGeneric answers -2 for a missing key, -1 for a key without TTL, else
-// the time left, in seconds rounded to nearest unless ms is set.
-func ttlGeneric(ks *Keyspace, key []byte, ms bool) (resp.Value, error) {
+// the time left, or the deadline when abs is set, in seconds rounded to
+// nearest unless ms is set.
+func ttlGeneric(ks *Keyspace, key []byte, ms, abs bool) (resp.Value, error) {
 	db := ks.lock()
 	defer ks.unlock()
 	n := db.lookup(bstr(key))
@@ -320,9 +354,14 @@ func ttlGeneric(ks *Keyspace, key []byte, ms bool) (resp.Value, error) {
 	if at == -1 {
 		return resp.Int(-1), nil
 	}
-	ttl := max(at-db.now(), 0)
+	ttl := at
+	if !abs {
+		ttl -= db.now()
+	}
+	ttl = max(ttl, 0)
 	if !ms {
-		ttl = (ttl + 500) / 1000
+		// Unsigned, as Redis's overflowing (ttl+500)/1000 comes out.
+		ttl = int64((uint64(ttl) + 500) / 1000)
 	}
 	return resp.Int(ttl), nil
 }
@@ -333,4 +372,192 @@ func cmdPersist(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	defer ks.unlock()
 	n := db.lookup(bstr(argv[1]))
 	return resp.Bool(n != nil && db.persist(n)), nil
+}
+
+// RENAME key newkey
+func cmdRename(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return renameGeneric(ks, argv, false)
+}
+
+// RENAMENX key newkey
+func cmdRenamenx(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return renameGeneric(ks, argv, true)
+}
+
+// renameGeneric moves a key and its TTL to a new name, replacing what is
+// there unless nx is set.
+func renameGeneric(ks *Keyspace, argv [][]byte, nx bool) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	src, dst := bstr(argv[1]), bstr(argv[2])
+	n := db.lookup(src)
+	if n == nil {
+		return resp.Value{}, ErrNoSuchKey
+	}
+	done := resp.OK
+	if nx {
+		done = resp.One
+	}
+	if src == dst {
+		if nx {
+			return resp.Zero, nil
+		}
+		return resp.OK, nil
+	}
+	if old := db.lookup(dst); old != nil {
+		if nx {
+			return resp.Zero, nil
+		}
+		db.remove(old)
+	}
+	deadline := db.deadline(n)
+	db.remove(n)
+	moved := n.withKey(dst)
+	db.add(moved)
+	if deadline != -1 {
+		db.setDeadline(moved, deadline)
+	}
+	return done, nil
+}
+
+// COPY source destination [DB destination-db] [REPLACE]: there is one
+// database, so DB may only name it.
+func cmdCopy(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	// >> Args
+	replace := false
+	for j := 3; j < len(argv); j++ {
+		switch {
+		case isOpt(argv[j], "replace"):
+			replace = true
+		case isOpt(argv[j], "db") && j+1 < len(argv):
+			id, err := argInt(argv[j+1])
+			if err != nil {
+				return resp.Value{}, err
+			}
+			if id < math.MinInt32 || id > math.MaxInt32 {
+				return resp.Value{}, ErrIntRange
+			}
+			if id != 0 {
+				return resp.Value{}, ErrDBIndex
+			}
+			j++
+		default:
+			return resp.Value{}, ErrSyntax
+		}
+	}
+	src, dst := bstr(argv[1]), bstr(argv[2])
+	if src == dst {
+		return resp.Value{}, ErrSameObject
+	}
+	// >> Operation
+	db := ks.lock()
+	defer ks.unlock()
+	n := db.lookup(src)
+	if n == nil {
+		return resp.Zero, nil
+	}
+	if old := db.lookup(dst); old != nil {
+		if !replace {
+			return resp.Zero, nil
+		}
+		db.remove(old)
+	}
+	c := n.withKey(dst)
+	if c.obj != nil {
+		c.obj = c.obj.clone()
+	} else if c.enc == encAuto {
+		c.enc = encCopied
+	}
+	db.add(c)
+	if deadline := db.deadline(n); deadline != -1 {
+		db.setDeadline(c, deadline)
+	}
+	return resp.One, nil
+}
+
+// RANDOMKEY: expired keys met on the way are deleted, as in Redis.
+func cmdRandomkey(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	for {
+		n := db.dict.random()
+		if n == nil {
+			return resp.Null, nil
+		}
+		if !db.expired(n) {
+			return resp.Bulk(n.key()), nil
+		}
+		db.remove(n)
+	}
+}
+
+// objectHelp is OBJECT HELP's text, as Redis 7.0 prints it.
+var objectHelp = []string{
+	"OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+	"ENCODING <key>",
+	"    Return the kind of internal representation used in order to store the value",
+	"    associated with a <key>.",
+	"FREQ <key>",
+	"    Return the access frequency index of the <key>. The returned integer is",
+	"    proportional to the logarithm of the recent access frequency of the key.",
+	"IDLETIME <key>",
+	"    Return the idle time of the <key>, that is the approximated number of",
+	"    seconds elapsed since the last access to the key.",
+	"REFCOUNT <key>",
+	"    Return the number of references of the value associated with the specified",
+	"    <key>.",
+	"HELP",
+	"    Prints this help.",
+}
+
+// sharedIntegers is Redis's OBJ_SHARED_INTEGERS: strings holding 0 to
+// 9999 share one object, whose REFCOUNT is INT_MAX.
+const sharedIntegers = 10000
+
+// OBJECT ENCODING|FREQ|IDLETIME|REFCOUNT key, OBJECT HELP. Access times and
+// frequencies are not tracked: IDLETIME answers 0, FREQ the error Redis
+// gives without an LFU policy.
+func cmdObject(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	sub := argv[1]
+	var name string
+	for _, s := range []string{"encoding", "freq", "idletime", "refcount", "help"} {
+		if isOpt(sub, s) {
+			name = s
+		}
+	}
+	switch {
+	case name == "":
+		return resp.Value{}, Error(fmt.Sprintf("ERR unknown subcommand '%.128s'. Try %s HELP.", cString(sub), strings.ToUpper(string(argv[0]))))
+	case name == "help" && len(argv) != 2, name != "help" && len(argv) != 3:
+		return resp.Value{}, errArity("object|" + name)
+	case name == "help":
+		lines := make([]resp.Value, len(objectHelp))
+		for i, l := range objectHelp {
+			lines[i] = resp.Simple(l)
+		}
+		return resp.Array(lines...), nil
+	}
+	db := ks.lock()
+	defer ks.unlock()
+	n := db.lookup(bstr(argv[2]))
+	if n == nil {
+		return resp.Null, nil
+	}
+	switch name {
+	case "encoding":
+		if n.obj == nil {
+			return resp.Bulk(stringEncoding(n.str(), n.enc)), nil
+		}
+		return resp.Bulk(n.obj.encoding()), nil
+	case "freq":
+		return resp.Value{}, ErrNoLFU
+	case "idletime":
+		return resp.Zero, nil
+	}
+	if n.obj == nil && n.enc == encAuto && stringEncoding(n.str(), n.enc) == "int" {
+		if v, _ := parseInt(n.str()); v >= 0 && v < sharedIntegers {
+			return resp.Int(math.MaxInt32), nil
+		}
+	}
+	return resp.One, nil
 }

@@ -305,3 +305,80 @@ func TestScanEntries(t *testing.T) {
 		t.Errorf("ScanEntries h* without values = %+v", entries)
 	}
 }
+
+func TestRenameCopy(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("RENAME", "a", "b"), errv(ErrNoSuchKey)},
+		{line("RENAMENX", "a", "b"), errv(ErrNoSuchKey)},
+		{line("SET", "a", "1", "EX", "100"), resp.OK},
+		{line("RENAME", "a", "a"), resp.OK},
+		{line("RENAMENX", "a", "a"), num(0)},
+		{line("RENAME", "a", "b"), resp.OK},
+		{line("EXISTS", "a"), num(0)},
+		{line("GET", "b"), bulk("1")},
+		{line("TTL", "b"), num(100)},
+		{line("HSET", "h", "f", "v"), num(1)},
+		{line("RENAMENX", "b", "h"), num(0)},
+		{line("RENAME", "h", "b"), resp.OK},
+		{line("HGET", "b", "f"), bulk("v")},
+		{line("TTL", "b"), num(-1)},
+		{line("COPY", "b", "b"), errv(ErrSameObject)},
+		{line("COPY", "b", "c"), num(1)},
+		{line("COPY", "b", "c"), num(0)},
+		{line("HSET", "c", "g", "w"), num(1)},
+		{line("HLEN", "b"), num(1)}, // a deep copy
+		{line("SET", "s", "5", "PX", "5000"), resp.OK},
+		{line("COPY", "s", "c", "REPLACE"), num(1)},
+		{line("GET", "c"), bulk("5")},
+		{line("PTTL", "c"), num(5000)},
+		{line("OBJECT", "REFCOUNT", "c"), num(1)}, // not a shared integer
+		{line("COPY", "nope", "d"), num(0)},
+		{line("COPY", "s", "d", "DB", "0"), num(1)},
+		{line("COPY", "s", "e", "DB", "1"), errv(ErrDBIndex)},
+		{line("COPY", "s", "e", "DB", "x"), errv(ErrNotInteger)},
+		{line("COPY", "s", "e", "DB", "4294967296"), errv(ErrIntRange)},
+		{line("COPY", "s", "e", "DB"), errv(ErrSyntax)},
+	})
+}
+
+func TestExpireatExpiretime(t *testing.T) {
+	ks, clock := newTestKeyspace(t)
+	sec := clock.Now().Unix()
+	run(t, ks, []step{
+		{line("SET", "k", "v"), resp.OK},
+		{line("EXPIRETIME", "k"), num(-1)},
+		{line("EXPIRETIME", "nope"), num(-2)},
+		{line("EXPIREAT", "k", formatInt(sec+100)), num(1)},
+		{line("EXPIRETIME", "k"), num(sec + 100)},
+		{line("PEXPIRETIME", "k"), num((sec + 100) * 1000)},
+		{line("TTL", "k"), num(100)},
+		{line("PEXPIREAT", "k", formatInt(sec*1000+1500)), num(1)},
+		{line("PTTL", "k"), num(1500)},
+		{line("EXPIREAT", "k", formatInt(sec+50), "LT"), num(0)},
+		{line("EXPIREAT", "k", "1"), num(1)},
+		{line("EXISTS", "k"), num(0)},
+		{line("SET", "k", "v"), resp.OK},
+		{line("PEXPIREAT", "k", "9223372036854775807"), num(1)},
+		{line("EXPIRETIME", "k"), num(9223372036854776)}, // Redis's overflow, unsigned
+	})
+}
+
+func TestRandomkeyUnlinkTouch(t *testing.T) {
+	ks, clock := newTestKeyspace(t)
+	expect(t, ks, resp.Null, "RANDOMKEY")
+	do(ks, "SET", "gone", "v", "PX", "10")
+	clock.Advance(time.Second)
+	expect(t, ks, resp.Null, "RANDOMKEY") // the expired key is deleted on the way
+	expect(t, ks, num(0), "DBSIZE")
+	do(ks, "MSET", "a", "1", "b", "2")
+	seen := map[string]bool{}
+	for range 200 {
+		seen[do(ks, "RANDOMKEY").Str] = true
+	}
+	if len(seen) != 2 || !seen["a"] || !seen["b"] {
+		t.Errorf("RANDOMKEY returned %v", seen)
+	}
+	expect(t, ks, num(3), "TOUCH", "a", "b", "a", "c")
+	expect(t, ks, num(2), "UNLINK", "a", "b", "c")
+}

@@ -16,6 +16,19 @@ func init() {
 		cmd{"decr", 2, "write denyoom fast", 1, 1, 1, cmdDecr},
 		cmd{"incrby", 3, "write denyoom fast", 1, 1, 1, cmdIncrby},
 		cmd{"decrby", 3, "write denyoom fast", 1, 1, 1, cmdDecrby},
+		cmd{"setnx", 3, "write denyoom fast", 1, 1, 1, cmdSetnx},
+		cmd{"setex", 4, "write denyoom", 1, 1, 1, cmdSetex},
+		cmd{"psetex", 4, "write denyoom", 1, 1, 1, cmdPsetex},
+		cmd{"getset", 3, "write denyoom fast", 1, 1, 1, cmdGetset},
+		cmd{"getdel", 2, "write fast", 1, 1, 1, cmdGetdel},
+		cmd{"getex", -2, "write fast", 1, 1, 1, cmdGetex},
+		cmd{"msetnx", -3, "write denyoom", 1, -1, 2, cmdMsetnx},
+		cmd{"append", 3, "write denyoom fast", 1, 1, 1, cmdAppend},
+		cmd{"strlen", 2, "readonly fast", 1, 1, 1, cmdStrlen},
+		cmd{"getrange", 4, "readonly", 1, 1, 1, cmdGetrange},
+		cmd{"substr", 4, "readonly", 1, 1, 1, cmdGetrange},
+		cmd{"setrange", 4, "write denyoom", 1, 1, 1, cmdSetrange},
+		cmd{"incrbyfloat", 3, "write denyoom fast", 1, 1, 1, cmdIncrbyfloat},
 	)
 }
 
@@ -263,4 +276,249 @@ func incrDecr(ks *Keyspace, key []byte, by int64) (resp.Value, error) {
 	var buf [20]byte
 	db.setString(bstr(key), appendInt(buf[:0], v), encAuto, true)
 	return resp.Int(v), nil
+}
+
+// SETNX key value
+func cmdSetnx(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	return setGeneric(db, argv[1], argv[2], setOptions{flags: setNX}, "setnx", resp.One, resp.Zero)
+}
+
+// SETEX key seconds value
+func cmdSetex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	return setGeneric(db, argv[1], argv[3], setOptions{flags: setEX, expire: argv[2]}, "setex", resp.OK, resp.Null)
+}
+
+// PSETEX key milliseconds value
+func cmdPsetex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	return setGeneric(db, argv[1], argv[3], setOptions{flags: setPX, expire: argv[2]}, "psetex", resp.OK, resp.Null)
+}
+
+// GETSET key value: SET key value GET.
+func cmdGetset(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	return setGeneric(db, argv[1], argv[2], setOptions{flags: setGet}, "getset", resp.OK, resp.Null)
+}
+
+// GETDEL key
+func cmdGetdel(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	n, err := db.lookupString(bstr(argv[1]))
+	if n == nil || err != nil {
+		return resp.Null, err
+	}
+	db.remove(n)
+	return resp.Bulk(n.str()), nil
+}
+
+// GETEX key [EX s | PX ms | EXAT unix-s | PXAT unix-ms | PERSIST]
+func cmdGetex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	// >> Args
+	opts, err := parseSetOptions(argv[2:], true)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	// >> Operation
+	db := ks.lock()
+	defer ks.unlock()
+	n, err := db.lookupString(bstr(argv[1]))
+	if n == nil || err != nil {
+		return resp.Null, err
+	}
+	// As in Redis, a bad expiry only counts once the key is known.
+	var deadline int64
+	if opts.expire != nil {
+		if deadline, err = opts.deadline(db.now(), "getex"); err != nil {
+			return resp.Value{}, err
+		}
+	}
+	val := resp.Bulk(n.str())
+	switch {
+	case opts.flags&(setEXAT|setPXAT) != 0 && deadline <= db.now():
+		db.remove(n)
+	case opts.expire != nil:
+		db.setDeadline(n, deadline)
+	case opts.flags&setPersist != 0:
+		db.persist(n)
+	}
+	return val, nil
+}
+
+// MSETNX key value [key value ...]: all or nothing.
+func cmdMsetnx(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	if len(argv)%2 == 0 {
+		return resp.Value{}, errArity("msetnx")
+	}
+	db := ks.lock()
+	defer ks.unlock()
+	for i := 1; i < len(argv); i += 2 {
+		if db.lookup(bstr(argv[i])) != nil {
+			return resp.Zero, nil
+		}
+	}
+	for i := 1; i < len(argv); i += 2 {
+		db.setString(bstr(argv[i]), argv[i+1], encAuto, false)
+	}
+	return resp.One, nil
+}
+
+// maxStringLength is Redis's proto-max-bulk-len default, 512MB.
+const maxStringLength = 512 << 20
+
+// checkStringLength is Redis's checkStringLength: size bytes written at
+// offset must fit the limit, without overflowing.
+func checkStringLength(offset, size int64) error {
+	total := offset + size
+	if total > maxStringLength || total < size || total < offset {
+		return ErrStringTooLong
+	}
+	return nil
+}
+
+// APPEND key value: the new length. The TTL stays.
+func cmdAppend(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	key := bstr(argv[1])
+	n, err := db.lookupString(key)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	if n == nil {
+		n = db.setString(key, argv[2], encAuto, false)
+		return resp.Int(int64(len(n.str()))), nil
+	}
+	old := n.str()
+	if err := checkStringLength(int64(len(old)), int64(len(argv[2]))); err != nil {
+		return resp.Value{}, err
+	}
+	val := make([]byte, 0, len(old)+len(argv[2]))
+	val = append(append(val, old...), argv[2]...)
+	n.setStr(val, encRaw)
+	return resp.Int(int64(len(val))), nil
+}
+
+// STRLEN key
+func cmdStrlen(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	db := ks.lock()
+	defer ks.unlock()
+	n, err := db.lookupString(bstr(argv[1]))
+	if n == nil || err != nil {
+		return resp.Zero, err
+	}
+	return resp.Int(int64(len(n.str()))), nil
+}
+
+// GETRANGE key start end (and its old name SUBSTR)
+func cmdGetrange(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	start, err := argInt(argv[2])
+	if err != nil {
+		return resp.Value{}, err
+	}
+	end, err := argInt(argv[3])
+	if err != nil {
+		return resp.Value{}, err
+	}
+	db := ks.lock()
+	defer ks.unlock()
+	n, err := db.lookupString(bstr(argv[1]))
+	if n == nil || err != nil {
+		return resp.Bulk(""), err
+	}
+	s := n.str()
+	size := int64(len(s))
+	if start < 0 && end < 0 && start > end {
+		return resp.Bulk(""), nil
+	}
+	if start < 0 {
+		start += size
+	}
+	if end < 0 {
+		end += size
+	}
+	start, end = max(start, 0), max(end, 0)
+	if end >= size {
+		end = size - 1
+	}
+	if start > end || size == 0 {
+		return resp.Bulk(""), nil
+	}
+	return resp.Bulk(s[start : end+1]), nil
+}
+
+// SETRANGE key offset value: the new length. The TTL stays.
+func cmdSetrange(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	offset, err := argInt(argv[2])
+	if err != nil {
+		return resp.Value{}, err
+	}
+	if offset < 0 {
+		return resp.Value{}, ErrOffsetRange
+	}
+	value := argv[3]
+	db := ks.lock()
+	defer ks.unlock()
+	key := bstr(argv[1])
+	n, err := db.lookupString(key)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	var old string
+	if n != nil {
+		old = n.str()
+	}
+	if len(value) == 0 {
+		// Nothing to write: not even a missing key is created.
+		return resp.Int(int64(len(old))), nil
+	}
+	if err := checkStringLength(offset, int64(len(value))); err != nil {
+		return resp.Value{}, err
+	}
+	size := max(len(old), int(offset)+len(value))
+	val := make([]byte, size)
+	copy(val, old)
+	copy(val[offset:], value)
+	if n == nil {
+		n = db.setString(key, val, encRaw, false)
+	} else {
+		n.setStr(val, encRaw)
+	}
+	return resp.Int(int64(size)), nil
+}
+
+// INCRBYFLOAT key increment: computed in long double, as Redis does, and
+// stored as text. The TTL stays.
+func cmdIncrbyfloat(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	incr, incrOK := parseLongDouble(bstr(argv[2]))
+	db := ks.lock()
+	defer ks.unlock()
+	key := bstr(argv[1])
+	n, err := db.lookupString(key)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	cur := newLongDouble()
+	if n != nil {
+		var ok bool
+		if cur, ok = parseLongDouble(n.str()); !ok {
+			return resp.Value{}, ErrNotFloat
+		}
+	}
+	if !incrOK {
+		return resp.Value{}, ErrNotFloat
+	}
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
+		return resp.Value{}, ErrNaNOrInfinity
+	}
+	text := formatLongDouble(sum)
+	db.setString(key, []byte(text), encNoInt, true)
+	return resp.Bulk(text), nil
 }

@@ -160,3 +160,131 @@ func TestParseInt(t *testing.T) {
 		}
 	}
 }
+
+func TestSetVariants(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("SETNX", "k", "1"), num(1)},
+		{line("SETNX", "k", "2"), num(0)},
+		{line("SETEX", "k", "10", "v"), resp.OK},
+		{line("TTL", "k"), num(10)},
+		{line("SETEX", "k", "0", "v"), resp.Err("ERR invalid expire time in 'setex' command")},
+		{line("PSETEX", "k", "1500", "w"), resp.OK},
+		{line("PTTL", "k"), num(1500)},
+		{line("PSETEX", "k", "x", "w"), errv(ErrNotInteger)},
+		{line("GETSET", "k", "x"), bulk("w")},
+		{line("TTL", "k"), num(-1)},
+		{line("GETSET", "new", "x"), resp.Null},
+		{line("GETDEL", "k"), bulk("x")},
+		{line("GETDEL", "k"), resp.Null},
+		{line("MSETNX", "a", "1", "b", "2"), num(1)},
+		{line("MSETNX", "b", "3", "c", "4"), num(0)},
+		{line("MGET", "a", "b", "c"), arr(bulk("1"), bulk("2"), resp.Null)},
+		{line("MSETNX", "a"), resp.Err("ERR wrong number of arguments for 'msetnx' command")},
+		{line("HSET", "h", "f", "v"), num(1)},
+		{line("GETSET", "h", "x"), errv(ErrWrongType)},
+		{line("GETDEL", "h"), errv(ErrWrongType)},
+		{line("SETNX", "h", "x"), num(0)},
+	})
+}
+
+func TestGetex(t *testing.T) {
+	ks, clock := newTestKeyspace(t)
+	nowMs := clock.Now().UnixMilli()
+	run(t, ks, []step{
+		{line("GETEX", "k"), resp.Null},
+		{line("GETEX", "k", "EX", "x"), resp.Null}, // the key is looked up first
+		{line("SET", "k", "v"), resp.OK},
+		{line("GETEX", "k", "EX", "x"), errv(ErrNotInteger)},
+		{line("GETEX", "k", "EX", "0"), resp.Err("ERR invalid expire time in 'getex' command")},
+		{line("GETEX", "k", "KEEPTTL"), errv(ErrSyntax)},
+		{line("GETEX", "k", "EX", "10", "PERSIST"), errv(ErrSyntax)},
+		{line("GETEX", "k", "EX", "10"), bulk("v")},
+		{line("TTL", "k"), num(10)},
+		{line("GETEX", "k"), bulk("v")},
+		{line("TTL", "k"), num(10)},
+		{line("GETEX", "k", "PERSIST"), bulk("v")},
+		{line("TTL", "k"), num(-1)},
+		{line("GETEX", "k", "PXAT", formatInt(nowMs+5000)), bulk("v")},
+		{line("PTTL", "k"), num(5000)},
+		{line("GETEX", "k", "PXAT", formatInt(nowMs)), bulk("v")}, // already past: deleted
+		{line("EXISTS", "k"), num(0)},
+	})
+}
+
+func TestAppendStrlenRanges(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("APPEND", "k", "Hello"), num(5)},
+		{line("APPEND", "k", " World"), num(11)},
+		{line("STRLEN", "k"), num(11)},
+		{line("STRLEN", "nope"), num(0)},
+		{line("GETRANGE", "k", "0", "4"), bulk("Hello")},
+		{line("GETRANGE", "k", "-5", "-1"), bulk("World")},
+		{line("GETRANGE", "k", "-1", "-5"), bulk("")},
+		{line("GETRANGE", "k", "5", "1"), bulk("")},
+		{line("GETRANGE", "k", "0", "100"), bulk("Hello World")},
+		{line("GETRANGE", "k", "-100", "2"), bulk("Hel")},
+		{line("SUBSTR", "k", "6", "-1"), bulk("World")},
+		{line("GETRANGE", "nope", "0", "1"), bulk("")},
+		{line("GETRANGE", "k", "x", "1"), errv(ErrNotInteger)},
+		{line("SETRANGE", "k", "6", "Redis"), num(11)},
+		{line("GET", "k"), bulk("Hello Redis")},
+		{line("SETRANGE", "pad", "3", "x"), num(4)},
+		{line("GET", "pad"), bulk("\x00\x00\x00x")},
+		{line("SETRANGE", "none", "3", ""), num(0)},
+		{line("EXISTS", "none"), num(0)},
+		{line("SETRANGE", "k", "-1", "x"), errv(ErrOffsetRange)},
+		{line("SETRANGE", "k", "536870911", "xx"), errv(ErrStringTooLong)},
+		{line("SETRANGE", "k", "9223372036854775807", "x"), errv(ErrStringTooLong)},
+		{line("HSET", "h", "f", "v"), num(1)},
+		{line("APPEND", "h", "x"), errv(ErrWrongType)},
+		{line("SETRANGE", "h", "0", ""), errv(ErrWrongType)},
+	})
+}
+
+func TestIncrbyfloat(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("INCRBYFLOAT", "f", "0.1"), bulk("0.1")},
+		{line("INCRBYFLOAT", "f", "0.2"), bulk("0.3")},
+		{line("INCRBYFLOAT", "f", "-0.3"), bulk("0")},
+		{line("INCRBYFLOAT", "f", "5.0e3"), bulk("5000")},
+		{line("INCRBYFLOAT", "f", "x"), errv(ErrNotFloat)},
+		{line("INCRBYFLOAT", "f", "inf"), errv(ErrNaNOrInfinity)},
+		{line("SET", "s", "abc", "EX", "100"), resp.OK},
+		{line("INCRBYFLOAT", "s", "1"), errv(ErrNotFloat)},
+		{line("SET", "s", "1", "EX", "100"), resp.OK},
+		{line("INCRBYFLOAT", "s", "1.5"), bulk("2.5")},
+		{line("TTL", "s"), num(100)},
+		{line("HSET", "h", "f", "v"), num(1)},
+		{line("INCRBYFLOAT", "h", "x"), errv(ErrWrongType)},
+	})
+}
+
+func TestObjectEncodingStrings(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	long := "0123456789012345678901234567890123456789abcde" // 45 bytes
+	run(t, ks, []step{
+		{line("SET", "k", "123"), resp.OK},
+		{line("OBJECT", "ENCODING", "k"), bulk("int")},
+		{line("OBJECT", "REFCOUNT", "k"), num(2147483647)},
+		{line("SET", "k", "123456"), resp.OK},
+		{line("OBJECT", "REFCOUNT", "k"), num(1)},
+		{line("SET", "k", "0123"), resp.OK},
+		{line("OBJECT", "ENCODING", "k"), bulk("embstr")},
+		{line("SET", "k", long), resp.OK},
+		{line("OBJECT", "ENCODING", "k"), bulk("raw")},
+		{line("SET", "k", "1"), resp.OK},
+		{line("APPEND", "k", "2"), num(2)},
+		{line("OBJECT", "ENCODING", "k"), bulk("raw")},
+		{line("INCR", "k"), num(13)},
+		{line("OBJECT", "ENCODING", "k"), bulk("int")},
+		{line("INCRBYFLOAT", "k", "1"), bulk("14")},
+		{line("OBJECT", "ENCODING", "k"), bulk("embstr")},
+		{line("OBJECT", "ENCODING", "nope"), resp.Null},
+		{line("OBJECT", "ENCODING"), resp.Err("ERR wrong number of arguments for 'object|encoding' command")},
+		{line("object", "Foo", "k"), resp.Err("ERR unknown subcommand 'Foo'. Try OBJECT HELP.")},
+		{line("OBJECT", "FREQ", "k"), errv(ErrNoLFU)},
+	})
+}

@@ -211,6 +211,69 @@ var stringGens = []genCommand{
 	{4, func(g *generator) []string {
 		return []string{g.oneOf("incrby", "decrby"), g.key(stringKeys), g.intArg()}
 	}},
+	{2, func(g *generator) []string { return []string{"setnx", g.key(stringKeys), g.value()} }},
+	{2, func(g *generator) []string {
+		return []string{"setex", g.key(stringKeys), g.ttlArg(false), g.value()}
+	}},
+	{1, func(g *generator) []string {
+		return []string{"psetex", g.key(stringKeys), g.ttlArg(true), g.value()}
+	}},
+	{2, func(g *generator) []string { return []string{"getset", g.key(stringKeys), g.value()} }},
+	{2, func(g *generator) []string { return []string{"getdel", g.key(stringKeys)} }},
+	{3, func(g *generator) []string {
+		args := []string{"getex", g.key(stringKeys)}
+		for g.chance(40) {
+			switch g.rng.IntN(6) {
+			case 0:
+				args = append(args, "EX", g.ttlArg(false))
+			case 1:
+				args = append(args, "PX", g.ttlArg(true))
+			case 2:
+				args = append(args, "EXAT", g.atArg(false))
+			case 3:
+				args = append(args, "PXAT", g.atArg(true))
+			case 4:
+				args = append(args, "PERSIST")
+			case 5:
+				args = append(args, g.oneOf("KEEPTTL", "NX", "EX", "foo"))
+			}
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		args := []string{"msetnx"}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.key(stringKeys), g.value())
+		}
+		return args
+	}},
+	{3, func(g *generator) []string { return []string{"append", g.key(stringKeys), g.value()} }},
+	{2, func(g *generator) []string { return []string{"strlen", g.key(stringKeys)} }},
+	{3, func(g *generator) []string {
+		return []string{g.oneOf("getrange", "substr"), g.key(stringKeys), g.indexArg(), g.indexArg()}
+	}},
+	{2, func(g *generator) []string {
+		offset := strconv.Itoa(g.rng.IntN(60))
+		if g.chance(15) {
+			offset = g.oneOf("-1", "x", "536870912", "9223372036854775807")
+		}
+		return []string{"setrange", g.key(stringKeys), offset, g.value()}
+	}},
+	{3, func(g *generator) []string {
+		incr := g.oneOf("0.1", "-1.5", "1e3", "3.0e-2", "2", "-0.2", "10.5", "1.23456789012345678")
+		if g.chance(20) {
+			incr = g.oneOf("inf", "-inf", "x", "0x10", "1e400", " 1", "nan", "", "1e-5000")
+		}
+		return []string{"incrbyfloat", g.key(stringKeys), incr}
+	}},
+}
+
+// indexArg is an index into a string or a list, from either end.
+func (g *generator) indexArg() string {
+	if g.chance(90) {
+		return strconv.Itoa(g.rng.IntN(30) - 15)
+	}
+	return g.oneOf("x", "9223372036854775807", "-9223372036854775808", "1.5")
 }
 
 var keyGens = []genCommand{
@@ -252,6 +315,40 @@ var keyGens = []genCommand{
 			return []string{"flushdb", g.oneOf("now", "sync")}
 		}
 		return append([]string{g.oneOf("flushall", "flushdb")}, g.oneOf("", "ASYNC", "sync"))[:1+g.rng.IntN(2)]
+	}},
+	{1, func(g *generator) []string { return append([]string{"unlink"}, g.keys(stringKeys, 1)...) }},
+	{1, func(g *generator) []string { return append([]string{"touch"}, g.keys(hashKeys, 1)...) }},
+	{2, func(g *generator) []string {
+		return []string{g.oneOf("rename", "renamenx"), g.anyKey(), g.anyKey()}
+	}},
+	{2, func(g *generator) []string {
+		args := []string{"copy", g.anyKey(), g.anyKey()}
+		for g.chance(30) {
+			switch g.rng.IntN(3) {
+			case 0:
+				args = append(args, "REPLACE")
+			case 1:
+				args = append(args, "DB", g.oneOf("0", "0", "x", "16", "-1", "99999999999"))
+			case 2:
+				args = append(args, g.oneOf("DB", "foo"))
+			}
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		return append([]string{"expireat", g.anyKey(), g.atArg(false)}, g.expireFlags()...)
+	}},
+	{2, func(g *generator) []string {
+		return append([]string{"pexpireat", g.anyKey(), g.atArg(true)}, g.expireFlags()...)
+	}},
+	{2, func(g *generator) []string { return []string{g.oneOf("expiretime", "pexpiretime"), g.anyKey()} }},
+	{1, func(g *generator) []string { return []string{"randomkey"} }},
+	{3, func(g *generator) []string {
+		sub := g.oneOf("encoding", "encoding", "encoding", "refcount", "freq", "help", "bogus")
+		if sub == "help" {
+			return []string{"object", sub}
+		}
+		return []string{"object", sub, g.anyKey()}
 	}},
 }
 

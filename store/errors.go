@@ -24,6 +24,9 @@ const (
 	ErrOffsetRange       Error = "ERR offset is out of range"
 	ErrMustBePositive    Error = "ERR value is out of range, must be positive"
 	ErrSameObject        Error = "ERR source and destination objects are the same"
+	ErrIntRange          Error = "ERR value is out of range, value must between -2147483648 and 2147483647"
+	ErrDBIndex           Error = "ERR DB index is out of range"
+	ErrNoLFU             Error = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
 
 // Hash errors.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"maps"
 	"slices"
 	"strings"
 )
@@ -28,6 +29,14 @@ func (h *hashValue) encoding() string {
 		return "hashtable"
 	}
 	return "listpack"
+}
+
+func (h *hashValue) clone() object {
+	c := &hashValue{pairs: slices.Clone(h.pairs)}
+	if h.m != nil {
+		c.m = maps.Clone(h.m)
+	}
+	return c
 }
 
 func (h *hashValue) len() int {

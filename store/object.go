@@ -45,6 +45,17 @@ func newObjectNode(key string, obj object) *node {
 	return &node{kv: concat(key, nil), klen: uint32(len(key)), obj: obj}
 }
 
+// withKey returns a new node for key holding n's value (the same object,
+// for a container).
+func (n *node) withKey(key string) *node {
+	if n.obj == nil {
+		c := newStringNode(key, []byte(n.str()))
+		c.enc = n.enc
+		return c
+	}
+	return newObjectNode(key, n.obj)
+}
+
 // setStr makes n a string key holding val, written the way enc says.
 func (n *node) setStr(val []byte, enc strEncoding) {
 	n.kv = concat(n.key(), val)
@@ -75,6 +86,8 @@ type object interface {
 	typeName() string
 	// encoding is its OBJECT ENCODING as Redis 7.0 reports it.
 	encoding() string
+	// clone returns a deep copy, for COPY.
+	clone() object
 }
 
 // strEncoding is how a string value was written. Redis chooses an
@@ -90,6 +103,9 @@ const (
 	encNoInt
 	// encRaw: always "raw" (APPEND, SETRANGE modify a raw copy in place).
 	encRaw
+	// encCopied: as encAuto, but a small integer is not one of Redis's
+	// shared integers (COPY duplicates it), which REFCOUNT shows.
+	encCopied
 )
 
 // embstrLimit is Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
@@ -100,7 +116,7 @@ func stringEncoding(s string, enc strEncoding) string {
 	switch {
 	case enc == encRaw:
 		return "raw"
-	case enc == encAuto && len(s) <= 20 && isInt(s):
+	case (enc == encAuto || enc == encCopied) && len(s) <= 20 && isInt(s):
 		return "int"
 	case len(s) <= embstrLimit:
 		return "embstr"
