@@ -21,6 +21,9 @@ func init() {
 		cmd{"hexists", 3, "readonly fast", 1, 1, 1, cmdHexists},
 		cmd{"hstrlen", 3, "readonly fast", 1, 1, 1, cmdHstrlen},
 		cmd{"hincrby", 4, "write denyoom fast", 1, 1, 1, cmdHincrby},
+		cmd{"hincrbyfloat", 4, "write denyoom fast", 1, 1, 1, cmdHincrbyfloat},
+		cmd{"hrandfield", -2, "readonly", 1, 1, 1, cmdHrandfield},
+		cmd{"hscan", -3, "readonly", 1, 1, 1, cmdHscan},
 	)
 }
 
@@ -239,4 +242,112 @@ func cmdHincrby(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	cur += by
 	h.set(bstr(argv[2]), formatInt(cur))
 	return resp.Int(cur), nil
+}
+
+// HINCRBYFLOAT key field increment: in long double, as INCRBYFLOAT.
+func cmdHincrbyfloat(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	incr, ok := parseLongDouble(bstr(argv[3]))
+	if !ok {
+		return resp.Value{}, ErrNotFloat
+	}
+	if incr.IsInf() {
+		return resp.Value{}, ErrNaNOrInfinityArg
+	}
+	db := ks.lock()
+	defer ks.unlock()
+	h, _, err := db.hashForWrite(bstr(argv[1]))
+	if err != nil {
+		return resp.Value{}, err
+	}
+	cur := newLongDouble()
+	if v, exists := h.get(bstr(argv[2])); exists {
+		if cur, ok = parseLongDouble(v); !ok {
+			return resp.Value{}, ErrHashNotFloat
+		}
+	}
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
+		return resp.Value{}, ErrNaNOrInfinity
+	}
+	text := formatLongDouble(sum)
+	h.set(bstr(argv[2]), text)
+	return resp.Bulk(text), nil
+}
+
+// HRANDFIELD key [count [WITHVALUES]]
+func cmdHrandfield(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	if len(argv) == 2 {
+		db := ks.lock()
+		defer ks.unlock()
+		h, _, err := db.lookupHash(bstr(argv[1]))
+		if h == nil || err != nil {
+			return resp.Null, err
+		}
+		f, _ := h.randomField()
+		return resp.Bulk(f), nil
+	}
+	count, withValues, err := parseRandomCount(argv, "withvalues")
+	if err != nil {
+		return resp.Value{}, err
+	}
+	db := ks.lock()
+	defer ks.unlock()
+	h, _, err := db.lookupHash(bstr(argv[1]))
+	if h == nil || err != nil || count == 0 {
+		return resp.Array(), err
+	}
+	var out []resp.Value
+	emit := func(f, v string) {
+		out = append(out, resp.Bulk(f))
+		if withValues {
+			out = append(out, resp.Bulk(v))
+		}
+	}
+	switch {
+	case count < 0 || count == 1:
+		// With repetitions, in random order.
+		for range abs64(count) {
+			emit(h.randomField())
+		}
+	case count >= int64(h.len()):
+		h.each(emit)
+	default:
+		// Distinct fields: a random sample, in the hash's order.
+		picked := randomSample(h.len(), int(count))
+		i := 0
+		h.each(func(f, v string) {
+			if picked[i] {
+				emit(f, v)
+			}
+			i++
+		})
+	}
+	return resp.Array(out...), nil
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count]: every field in one reply.
+func cmdHscan(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	if _, err := parseCursor(argv[2]); err != nil {
+		return resp.Value{}, err
+	}
+	db := ks.lock()
+	defer ks.unlock()
+	h, _, err := db.lookupHash(bstr(argv[1]))
+	if err != nil {
+		return resp.Value{}, err
+	}
+	if h == nil {
+		return scanReply(0, nil), nil
+	}
+	opts, err := parseScanOptions(argv[3:], false)
+	if err != nil {
+		return resp.Value{}, err
+	}
+	var out []resp.Value
+	h.each(func(f, v string) {
+		if !opts.match || globMatch(opts.pattern, f) {
+			out = append(out, resp.Bulk(f), resp.Bulk(v))
+		}
+	})
+	return scanReply(0, out), nil
 }

@@ -96,3 +96,68 @@ func TestHashEncoding(t *testing.T) {
 		t.Errorf("after a 65-byte value: %s", n.obj.encoding())
 	}
 }
+
+func TestHincrbyfloat(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("HINCRBYFLOAT", "h", "f", "0.1"), bulk("0.1")},
+		{line("HINCRBYFLOAT", "h", "f", "0.2"), bulk("0.3")},
+		{line("HINCRBYFLOAT", "h", "f", "inf"), errv(ErrNaNOrInfinityArg)},
+		{line("HINCRBYFLOAT", "h", "f", "x"), errv(ErrNotFloat)},
+		{line("HSET", "h", "s", "abc"), num(1)},
+		{line("HINCRBYFLOAT", "h", "s", "1"), errv(ErrHashNotFloat)},
+		{line("HGET", "h", "f"), bulk("0.3")},
+	})
+}
+
+func TestHrandfield(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("HRANDFIELD", "h"), resp.Null},
+		{line("HRANDFIELD", "h", "3"), arr()},
+		{line("HSET", "h", "a", "1", "b", "2", "c", "3"), num(3)},
+		{line("HRANDFIELD", "h", "0"), arr()},
+		{line("HRANDFIELD", "h", "5"), bulks("a", "b", "c")},
+		{line("HRANDFIELD", "h", "5", "WITHVALUES"), bulks("a", "1", "b", "2", "c", "3")},
+		{line("HRANDFIELD", "h", "1", "foo"), errv(ErrSyntax)},
+		{line("HRANDFIELD", "h", "x"), errv(ErrNotInteger)},
+		{line("HRANDFIELD", "h", "-9223372036854775808"), errv(ErrLongRange)},
+		{line("HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"), errv(ErrValueRange)},
+	})
+	for _, count := range []string{"2", "-7"} {
+		r := do(ks, "HRANDFIELD", "h", count, "WITHVALUES")
+		want := 4
+		if count == "-7" {
+			want = 14
+		}
+		if len(r.Array) != want {
+			t.Fatalf("HRANDFIELD h %s WITHVALUES: %v", count, r)
+		}
+		seen := map[string]bool{}
+		for i := 0; i < len(r.Array); i += 2 {
+			f, v := r.Array[i].Str, r.Array[i+1].Str
+			if map[string]string{"a": "1", "b": "2", "c": "3"}[f] != v {
+				t.Errorf("HRANDFIELD gave %q=%q", f, v)
+			}
+			if count == "2" && seen[f] {
+				t.Errorf("HRANDFIELD h 2 repeated %q", f)
+			}
+			seen[f] = true
+		}
+	}
+}
+
+func TestHscan(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	run(t, ks, []step{
+		{line("HSCAN", "h", "0"), arr(bulk("0"), arr())},
+		{line("HSCAN", "h", "0", "BAD"), arr(bulk("0"), arr())}, // options are read after the key
+		{line("HSET", "h", "f1", "a", "g", "b", "f2", "c"), num(3)},
+		{line("HSCAN", "h", "0"), arr(bulk("0"), bulks("f1", "a", "g", "b", "f2", "c"))},
+		{line("HSCAN", "h", "0", "MATCH", "f*", "COUNT", "1"), arr(bulk("0"), bulks("f1", "a", "f2", "c"))},
+		{line("HSCAN", "h", "x"), errv(ErrInvalidCursor)},
+		{line("HSCAN", "h", "0", "TYPE", "hash"), errv(ErrSyntax)},
+		{line("SET", "s", "v"), resp.OK},
+		{line("HSCAN", "s", "0", "BAD"), errv(ErrWrongType)},
+	})
+}

@@ -384,4 +384,48 @@ var hashGens = []genCommand{
 	{2, func(g *generator) []string { return []string{"hexists", g.key(hashKeys), g.field()} }},
 	{2, func(g *generator) []string { return []string{"hstrlen", g.key(hashKeys), g.field()} }},
 	{4, func(g *generator) []string { return []string{"hincrby", g.key(hashKeys), g.field(), g.intArg()} }},
+	{3, func(g *generator) []string {
+		incr := g.oneOf("0.1", "-1.5", "1e3", "2", "10.5")
+		if g.chance(20) {
+			incr = g.oneOf("inf", "x", "0x10", "1e400", "", "-inf")
+		}
+		return []string{"hincrbyfloat", g.key(hashKeys), g.field(), incr}
+	}},
+	{2, func(g *generator) []string {
+		args := []string{"hrandfield", g.key(hashKeys)}
+		if g.chance(70) {
+			args = append(args, g.randomCount())
+			if g.chance(50) {
+				args = append(args, g.oneOf("WITHVALUES", "withvalues", "foo"))
+			}
+		}
+		return args
+	}},
+	{2, func(g *generator) []string { return g.scanArgs("hscan", hashKeys) }},
+}
+
+// randomCount is the count of HRANDFIELD, SRANDMEMBER, ZRANDMEMBER.
+func (g *generator) randomCount() string {
+	if g.chance(90) {
+		return strconv.Itoa(g.rng.IntN(20) - 8)
+	}
+	return g.oneOf("x", "-9223372036854775808", "9223372036854775807", "4611686018427387904")
+}
+
+// scanArgs is an HSCAN, SSCAN or ZSCAN of a key of pool.
+func (g *generator) scanArgs(name string, pool []string) []string {
+	args := []string{name, g.key(pool), g.oneOf("0", "0", "0", "x", "")}
+	for g.chance(40) {
+		switch g.rng.IntN(4) {
+		case 0:
+			args = append(args, "MATCH", g.oneOf("*", "f*", "?", "*1", "[a-f]*", ""))
+		case 1:
+			args = append(args, "COUNT", g.oneOf("1", "3", "100", "0", "x"))
+		case 2:
+			args = append(args, "TYPE", "string")
+		case 3:
+			args = append(args, g.oneOf("MATCH", "foo"))
+		}
+	}
+	return args
 }

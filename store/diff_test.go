@@ -121,6 +121,10 @@ func (d *differ) compare(args []string) string {
 			}
 		case "randomkey":
 			return "" // both answered a key
+		case "hrandfield", "srandmember", "zrandmember":
+			if sameShape(r, s) {
+				return ""
+			}
 		case "ttl", "pttl", "expiretime", "pexpiretime":
 			// The two sides set relative deadlines a little apart.
 			slack := int64(1)
@@ -210,6 +214,20 @@ func (d *differ) ordered(args []string) bool {
 		return true
 	}
 	return false
+}
+
+// sameShape reports whether two replies have the same kinds throughout,
+// and the same lengths: what random answers can be compared by.
+func sameShape(a, b resp.Value) bool {
+	if a.Kind != b.Kind || len(a.Array) != len(b.Array) {
+		return false
+	}
+	for i := range a.Array {
+		if !sameShape(a.Array[i], b.Array[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // stride is how many elements make one entry of a read-all reply.

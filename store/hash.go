@@ -2,6 +2,7 @@ package store
 
 import (
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 )
@@ -162,4 +163,23 @@ func (db *db) hashForWrite(key string) (*hashValue, *node, error) {
 	n = newObjectNode(key, h)
 	db.add(n)
 	return h, n, nil
+}
+
+// randomField returns a field and its value chosen at random; h is not
+// empty.
+func (h *hashValue) randomField() (string, string) {
+	if h.m == nil {
+		i := rand.IntN(len(h.pairs)/2) * 2
+		return h.pairs[i], h.pairs[i+1]
+	}
+	// A Go map has no random access; ranging from its random start to a
+	// random depth is uniform enough for HRANDFIELD.
+	skip := rand.IntN(len(h.m))
+	for f, v := range h.m {
+		if skip == 0 {
+			return f, v
+		}
+		skip--
+	}
+	panic("unreachable")
 }
