@@ -27,7 +27,7 @@ type genCommand struct {
 }
 
 // genCommands is every command the generator knows, by family.
-var genCommands = [][]genCommand{stringGens, keyGens, hashGens}
+var genCommands = [][]genCommand{stringGens, keyGens, hashGens, listGens}
 
 func (g *generator) next() []string {
 	total := 0
@@ -81,6 +81,7 @@ func (g *generator) randomCase(s string) string {
 var (
 	stringKeys = []string{"s0", "s1", "s2", "s3", "s4", "s5"}
 	hashKeys   = []string{"h0", "h1", "h2", "h3"}
+	listKeys   = []string{"l0", "l1", "l2", "l3"}
 	weirdKeys  = []string{"", "with space", "bin\x00ary", "ключ", "s0:sub", "{tag}x"}
 )
 
@@ -93,7 +94,7 @@ func (g *generator) key(pool []string) string {
 }
 
 func (g *generator) anyKey() string {
-	pools := [][]string{stringKeys, hashKeys, weirdKeys}
+	pools := [][]string{stringKeys, hashKeys, listKeys, weirdKeys}
 	p := pools[g.rng.IntN(len(pools))]
 	return p[g.rng.IntN(len(p))]
 }
@@ -428,4 +429,66 @@ func (g *generator) scanArgs(name string, pool []string) []string {
 		}
 	}
 	return args
+}
+
+func (g *generator) element() string {
+	if g.chance(80) {
+		return g.oneOf("a", "b", "c", "d", "1", "2", "10", "")
+	}
+	return g.value()
+}
+
+func (g *generator) elements(min int) []string {
+	es := make([]string, min+g.rng.IntN(4))
+	for i := range es {
+		es[i] = g.element()
+	}
+	return es
+}
+
+func (g *generator) side() string { return g.oneOf("LEFT", "RIGHT", "left", "right", "up") }
+
+var listGens = []genCommand{
+	{8, func(g *generator) []string {
+		return append([]string{g.oneOf("lpush", "rpush"), g.key(listKeys)}, g.elements(1)...)
+	}},
+	{2, func(g *generator) []string {
+		return append([]string{g.oneOf("lpushx", "rpushx"), g.key(listKeys)}, g.elements(1)...)
+	}},
+	{5, func(g *generator) []string {
+		args := []string{g.oneOf("lpop", "rpop"), g.key(listKeys)}
+		if g.chance(40) {
+			args = append(args, g.oneOf("0", "1", "2", "5", "-1", "x"))
+		}
+		return args
+	}},
+	{2, func(g *generator) []string { return []string{"llen", g.key(listKeys)} }},
+	{4, func(g *generator) []string { return []string{"lrange", g.key(listKeys), g.indexArg(), g.indexArg()} }},
+	{2, func(g *generator) []string { return []string{"lindex", g.key(listKeys), g.indexArg()} }},
+	{2, func(g *generator) []string { return []string{"lset", g.key(listKeys), g.indexArg(), g.element()} }},
+	{2, func(g *generator) []string {
+		return []string{"linsert", g.key(listKeys), g.oneOf("BEFORE", "AFTER", "after", "middle"), g.element(), g.element()}
+	}},
+	{2, func(g *generator) []string { return []string{"lrem", g.key(listKeys), g.indexArg(), g.element()} }},
+	{1, func(g *generator) []string { return []string{"ltrim", g.key(listKeys), g.indexArg(), g.indexArg()} }},
+	{3, func(g *generator) []string {
+		args := []string{"lpos", g.key(listKeys), g.element()}
+		for g.chance(40) {
+			switch g.rng.IntN(4) {
+			case 0:
+				args = append(args, "RANK", g.oneOf("1", "2", "-1", "-2", "0", "x", "-9223372036854775808"))
+			case 1:
+				args = append(args, "COUNT", g.oneOf("0", "1", "2", "-1", "x"))
+			case 2:
+				args = append(args, "MAXLEN", g.oneOf("0", "1", "3", "-1"))
+			case 3:
+				args = append(args, g.oneOf("RANK", "foo"))
+			}
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		return []string{"lmove", g.key(listKeys), g.key(listKeys), g.side(), g.side()}
+	}},
+	{1, func(g *generator) []string { return []string{"rpoplpush", g.key(listKeys), g.key(listKeys)} }},
 }

@@ -88,6 +88,8 @@ type object interface {
 	encoding() string
 	// clone returns a deep copy, for COPY.
 	clone() object
+	// len is the number of elements; a key never holds an empty object.
+	len() int
 }
 
 // strEncoding is how a string value was written. Redis chooses an

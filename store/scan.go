@@ -70,6 +70,8 @@ func (n *node) readerValue() any {
 		return n.str()
 	case *hashValue:
 		return v.toMap()
+	case *listValue:
+		return v.toSlice()
 	}
 	return nil
 }
