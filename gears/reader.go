@@ -1,6 +1,8 @@
 package gears
 
 import (
+	"time"
+
 	"github.com/gearsd/gearsd/python"
 	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/store"
@@ -11,8 +13,16 @@ import (
 // for one crossing, to the lane. It stops early when stop closes.
 func (x *Execution) readKeys(out chan<- []byte, stop <-chan struct{}) {
 	defer close(out)
+	var reading time.Duration // time in the store and encoding, not waiting for the lane
+	defer func() {
+		x.mu.Lock()
+		x.readTime = reading
+		x.mu.Unlock()
+	}()
 	send := func(entries []store.Entry) bool {
+		t0 := time.Now()
 		buf, err := encodeRecords(entries, x.readValue)
+		reading += time.Since(t0)
 		if err != nil {
 			x.engine.log.Error().Err(err).Msg("encoding KeysReader records")
 			return false
@@ -31,7 +41,9 @@ func (x *Execution) readKeys(out chan<- []byte, stop <-chan struct{}) {
 	}
 	var cursor uint64
 	for {
+		t0 := time.Now()
 		next, entries := x.engine.store.ScanEntries(cursor, x.pattern, batchSize, x.readValue)
+		reading += time.Since(t0)
 		if len(entries) > 0 && !send(entries) {
 			return
 		}

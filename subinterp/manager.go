@@ -159,31 +159,37 @@ func (m *Manager) Stats() Stats {
 	return st
 }
 
-// Acquire returns an interpreter holding one reference for the caller:
-// a ready one from the pool when there is one (on the least busy lane that
-// has one), else a new one built now.
+// Acquire returns an interpreter holding one reference for the caller, on
+// the least busy lane: a ready one from the pool when that lane has one,
+// else a new one built now on that lane. A ready interpreter on a busier
+// lane is not taken: its lane may be running a script for a long time,
+// while building costs milliseconds.
 func (m *Manager) Acquire(ctx context.Context) (*Interp, error) {
+	lane := m.sched.LeastBusy()
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
 		return nil, ErrClosed
 	}
 	m.lastDemand = time.Now()
-	in := m.takeReady()
+	in := m.takeReady(lane)
 	m.mu.Unlock()
 	m.kickPool()
 	if in != nil {
 		in.refs.Store(1)
 		return in, nil
 	}
-	return m.build(ctx, m.sched.LeastBusy(), false)
+	return m.build(ctx, lane, false)
 }
 
-// takeReady pops the pooled interpreter whose lane is least busy.
-// Caller holds m.mu.
-func (m *Manager) takeReady() *Interp {
+// takeReady pops a pooled interpreter bound to lane, or one on a lane no
+// busier than it. Caller holds m.mu.
+func (m *Manager) takeReady(lane *scheduler.Lane) *Interp {
 	best := -1
 	for i, in := range m.ready {
+		if in.lane.Pending() > lane.Pending() {
+			continue
+		}
 		if best < 0 || in.lane.Pending() < m.ready[best].lane.Pending() {
 			best = i
 		}
@@ -343,7 +349,7 @@ func (m *Manager) fillPool() {
 }
 
 // poolLane picks the lane with the fewest ready interpreters, so the pool
-// spreads over the lanes.
+// spreads over the lanes; among equals, the least busy one.
 func (m *Manager) poolLane() *scheduler.Lane {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -353,7 +359,7 @@ func (m *Manager) poolLane() *scheduler.Lane {
 	}
 	best := m.sched.Lanes()[0]
 	for _, l := range m.sched.Lanes()[1:] {
-		if count[l] < count[best] {
+		if count[l] < count[best] || (count[l] == count[best] && l.Pending() < best.Pending()) {
 			best = l
 		}
 	}

@@ -287,7 +287,7 @@ func TestRunawayAbortedByAbortExecution(t *testing.T) {
 }
 
 func TestRunawayStoppedByTimeout(t *testing.T) {
-	s := startServer(t, "--python.execution-timeout", "2s")
+	s := startServer(t, "--python.execution-timeout", "5s")
 	c := s.Client(t)
 	done := make(chan error, 1)
 	var reply any
