@@ -27,7 +27,7 @@ type genCommand struct {
 }
 
 // genCommands is every command the generator knows, by family.
-var genCommands = [][]genCommand{stringGens, keyGens, hashGens, listGens}
+var genCommands = [][]genCommand{stringGens, keyGens, hashGens, listGens, setGens}
 
 func (g *generator) next() []string {
 	total := 0
@@ -82,6 +82,7 @@ var (
 	stringKeys = []string{"s0", "s1", "s2", "s3", "s4", "s5"}
 	hashKeys   = []string{"h0", "h1", "h2", "h3"}
 	listKeys   = []string{"l0", "l1", "l2", "l3"}
+	setKeys    = []string{"t0", "t1", "t2", "t3"}
 	weirdKeys  = []string{"", "with space", "bin\x00ary", "ключ", "s0:sub", "{tag}x"}
 )
 
@@ -94,7 +95,7 @@ func (g *generator) key(pool []string) string {
 }
 
 func (g *generator) anyKey() string {
-	pools := [][]string{stringKeys, hashKeys, listKeys, weirdKeys}
+	pools := [][]string{stringKeys, hashKeys, listKeys, setKeys, weirdKeys}
 	p := pools[g.rng.IntN(len(pools))]
 	return p[g.rng.IntN(len(p))]
 }
@@ -491,4 +492,75 @@ var listGens = []genCommand{
 		return []string{"lmove", g.key(listKeys), g.key(listKeys), g.side(), g.side()}
 	}},
 	{1, func(g *generator) []string { return []string{"rpoplpush", g.key(listKeys), g.key(listKeys)} }},
+}
+
+// member is a set member: integers often, so intsets form and convert.
+func (g *generator) member() string {
+	switch r := g.rng.IntN(10); {
+	case r < 6:
+		return strconv.Itoa(g.rng.IntN(30) - 5)
+	case r < 9:
+		return g.oneOf("a", "b", "c", "x", "007", "-0", "")
+	}
+	return g.value()
+}
+
+func (g *generator) members(min int) []string {
+	ms := make([]string, min+g.rng.IntN(4))
+	for i := range ms {
+		ms[i] = g.member()
+	}
+	return ms
+}
+
+var setGens = []genCommand{
+	{8, func(g *generator) []string { return append([]string{"sadd", g.key(setKeys)}, g.members(1)...) }},
+	{1, func(g *generator) []string {
+		// Enough integers to pass the intset limit now and then.
+		args := []string{"sadd", g.key(setKeys)}
+		for i := range 100 + g.rng.IntN(500) {
+			args = append(args, strconv.Itoa(i))
+		}
+		return args
+	}},
+	{4, func(g *generator) []string { return append([]string{"srem", g.key(setKeys)}, g.members(1)...) }},
+	{3, func(g *generator) []string { return []string{"smembers", g.key(setKeys)} }},
+	{3, func(g *generator) []string { return []string{"sismember", g.key(setKeys), g.member()} }},
+	{2, func(g *generator) []string { return append([]string{"smismember", g.key(setKeys)}, g.members(1)...) }},
+	{2, func(g *generator) []string { return []string{"scard", g.key(setKeys)} }},
+	{2, func(g *generator) []string {
+		args := []string{"spop", g.key(setKeys)}
+		if g.chance(50) {
+			args = append(args, g.oneOf("0", "1", "3", "100", "-1", "x"))
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		args := []string{"srandmember", g.key(setKeys)}
+		if g.chance(70) {
+			args = append(args, g.randomCount())
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		return []string{"smove", g.key(setKeys), g.key(setKeys), g.member()}
+	}},
+	{4, func(g *generator) []string {
+		return append([]string{g.oneOf("sinter", "sunion", "sdiff")}, g.keys(setKeys, 1)...)
+	}},
+	{3, func(g *generator) []string {
+		return append([]string{g.oneOf("sinterstore", "sunionstore", "sdiffstore"), g.key(setKeys)}, g.keys(setKeys, 1)...)
+	}},
+	{2, func(g *generator) []string {
+		keys := g.keys(setKeys, 1)
+		args := append([]string{"sintercard", strconv.Itoa(len(keys))}, keys...)
+		if g.chance(20) {
+			args[1] = g.oneOf("0", "x", "9", "-1")
+		}
+		if g.chance(40) {
+			args = append(args, "LIMIT", g.oneOf("0", "1", "2", "-1", "x"))
+		}
+		return args
+	}},
+	{2, func(g *generator) []string { return g.scanArgs("sscan", setKeys) }},
 }

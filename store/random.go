@@ -43,3 +43,6 @@ func abs64(n int64) int64 {
 	}
 	return n
 }
+
+// randomIndexes returns k distinct positions out of n, in random order.
+func randomIndexes(n, k int) []int { return rand.Perm(n)[:k] }
