@@ -50,6 +50,9 @@ type Engine struct {
 	order      []*Execution // creation order, for MaxExecutions eviction
 	lastExecID uint64
 
+	runtimeMu   sync.Mutex
+	runtimeCode []byte // gearsbuilder.py compiled and marshalled, once
+
 	executionsTotal atomic.Uint64
 	scriptsTotal    atomic.Uint64
 }

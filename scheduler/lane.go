@@ -119,7 +119,15 @@ func (l *Lane) loop(ready chan<- struct{}) {
 	}
 }
 
-// next pops the next job. It detaches before it waits, so that a lane
+// idleGrace is how long the lane must have been without work before it
+// starts background work. The jobs of one request follow each other within
+// microseconds (script, then each batch of its execution); a grace period
+// keeps a background job (an interpreter build or end, milliseconds) from
+// slipping in between them.
+const idleGrace = 2 * time.Millisecond
+
+// next pops the next job: queued work first, background work once the lane
+// has been idle for idleGrace. It detaches before it waits, so that a lane
 // without work holds no GIL.
 func (l *Lane) next() (*task, bool) {
 	for {
@@ -131,21 +139,33 @@ func (l *Lane) next() (*task, bool) {
 			l.mu.Unlock()
 			return t, true
 		}
-		if len(l.idle) > 0 {
-			t := l.idle[0]
-			l.idle[0] = nil
-			l.idle = l.idle[1:]
-			l.mu.Unlock()
-			return t, true
-		}
+		hasBackground := len(l.idle) > 0
 		closed := l.closed
 		l.mu.Unlock()
-		if closed {
+		if closed && !hasBackground {
 			l.Detach()
 			return nil, false
 		}
 		l.Detach()
-		<-l.wake
+		if !hasBackground {
+			<-l.wake
+			continue
+		}
+		select {
+		case <-l.wake:
+			continue // new work, or more background work: look again
+		case <-time.After(idleGrace):
+		}
+		l.mu.Lock()
+		if len(l.queue) > 0 || len(l.idle) == 0 {
+			l.mu.Unlock()
+			continue
+		}
+		t := l.idle[0]
+		l.idle[0] = nil
+		l.idle = l.idle[1:]
+		l.mu.Unlock()
+		return t, true
 	}
 }
 
@@ -224,6 +244,13 @@ func (l *Lane) Submit(ctx context.Context, queueTimeout time.Duration, job Job) 
 // Go queues job without waiting for it.
 func (l *Lane) Go(job Job) error {
 	_, err := l.enqueue(job, false)
+	return err
+}
+
+// GoBackground queues job to run when the lane has nothing else to do
+// (ending an interpreter), without waiting for it.
+func (l *Lane) GoBackground(job Job) error {
+	_, err := l.enqueue(job, true)
 	return err
 }
 

@@ -58,7 +58,8 @@ func (in *Interp) Release() {
 	if !in.ended.CompareAndSwap(false, true) {
 		return
 	}
-	err := in.lane.Go(func(l *scheduler.Lane) {
+	// Ending is not urgent: it runs when the lane has no other work.
+	err := in.lane.GoBackground(func(l *scheduler.Lane) {
 		l.Use(in.ts)
 		if in.m.opts.Teardown != nil {
 			in.m.opts.Teardown(in.Data)

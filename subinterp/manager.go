@@ -125,6 +125,7 @@ func Start(opts Options) (*Manager, error) {
 	m.lastDemand = time.Now()
 	m.wg.Add(1)
 	go m.fillPool()
+	m.kickPool() // fill the pool now, not at the first demand
 	return m, nil
 }
 
