@@ -51,14 +51,20 @@ func main() {
 
 	if *ownGIL != "" {
 		fmt.Println()
-		fmt.Println("## Two CPU-bound UNBLOCKING executions, wall time")
+		fmt.Println("## Two CPU-bound UNBLOCKING executions, wall time (best of 3)")
 		fmt.Println("| lanes | wall time | ratio to 1 lane |")
 		fmt.Println("|---|---|---|")
 		var one time.Duration
 		for _, lanes := range []string{"1", "2"} {
 			s := start(*ownGIL, "--scheduler.lanes", lanes, "--python.execution-timeout", "0")
 			warmPool(s.client, "4")
+			// Best of three: the machine is shared, and other processes
+			// only ever make a run slower.
 			d := parallelBurn(s.client)
+			for i := 0; i < 2; i++ {
+				warmPool(s.client, "4")
+				d = min(d, parallelBurn(s.client))
+			}
 			if lanes == "1" {
 				one = d
 			}
