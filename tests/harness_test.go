@@ -116,7 +116,7 @@ func startServer(t *testing.T, args ...string) *Server {
 			fmt.Fprint(c, "PING\r\n")
 			line, _ := bufio.NewReader(c).ReadString('\n')
 			c.Close()
-			if line == "+PONG\r\n" {
+			if line == "+PONG\r\n" || strings.HasPrefix(line, "-NOAUTH") {
 				return s
 			}
 		}
