@@ -1,0 +1,356 @@
+package store
+
+// The stream family of the differential test. Ids are explicit, from a
+// small range, so that XADD meets its "equal or smaller" error and
+// exclusive ranges meet their edges; "*" would take each side's clock.
+// Idle times, delivery and seen times, and the radix tree's node count
+// differ by nature and are blanked out before comparing (see
+// replyNormalizers); min-idle arguments are 0 or far too large, so that
+// what is claimed never depends on a millisecond.
+
+import (
+	"strconv"
+
+	"github.com/gearsd/gearsd/resp"
+)
+
+func init() {
+	genCommands = append(genCommands, streamGens)
+	replyNormalizers["xinfo"] = normalizeXinfo
+	replyNormalizers["xpending"] = normalizeXpending
+}
+
+var (
+	streamKeys      = []string{"x0", "x1", "x2"}
+	streamGroups    = []string{"g0", "g1", ""}
+	streamConsumers = []string{"c0", "c1", "c2"}
+)
+
+// streamKey is a stream key, now and then one of another type.
+func (g *generator) streamKey() string { return g.key(streamKeys) }
+
+// streamIDArg is an id argument: mostly valid, in a small range.
+func (g *generator) streamIDArg() string {
+	switch r := g.rng.IntN(20); {
+	case r < 12:
+		return strconv.Itoa(g.rng.IntN(40)) + "-" + strconv.Itoa(g.rng.IntN(3))
+	case r < 15:
+		return strconv.Itoa(g.rng.IntN(40))
+	case r < 16:
+		return g.oneOf("0-0", "0", "18446744073709551615-18446744073709551615", "18446744073709551615")
+	}
+	return g.oneOf("-", "+", "x", "1-x", "-1", "1-", "007-1", " 3", "+5", "18446744073709551616", "1-2-3", "")
+}
+
+// rangeIDArg is a range bound: ids, "-", "+", exclusive ones.
+func (g *generator) rangeIDArg() string {
+	switch r := g.rng.IntN(10); {
+	case r < 2:
+		return g.oneOf("-", "+")
+	case r < 4:
+		return "(" + g.streamIDArg()
+	}
+	return g.streamIDArg()
+}
+
+func (g *generator) streamFields() []string {
+	var out []string
+	for range 1 + g.rng.IntN(3) {
+		f := g.oneOf("a", "b", "c", "7", "")
+		if g.chance(5) {
+			f = g.value()
+		}
+		out = append(out, f, g.value())
+	}
+	return out
+}
+
+// trimArgs is a MAXLEN or MINID clause.
+func (g *generator) trimArgs() []string {
+	args := []string{g.oneOf("MAXLEN", "MINID", "maxlen")}
+	switch g.rng.IntN(3) {
+	case 0:
+		args = append(args, "~")
+	case 1:
+		args = append(args, "=")
+	}
+	if args[0] == "MINID" {
+		args = append(args, g.streamIDArg())
+	} else {
+		args = append(args, g.oneOf("0", "1", "2", "5", "10", "50", "-1", "x"))
+	}
+	if g.chance(15) {
+		args = append(args, "LIMIT", g.oneOf("0", "1", "10", "100", "-1", "x"))
+	}
+	return args
+}
+
+func (g *generator) countArg() string {
+	if g.chance(85) {
+		return strconv.Itoa(g.rng.IntN(6))
+	}
+	return g.oneOf("-1", "x", "100")
+}
+
+// minIdleArg is 0 or a time no entry can have been idle for.
+func (g *generator) minIdleArg() string {
+	return g.oneOf("0", "0", "0", "100000000", "-5", "x")
+}
+
+var streamGens = []genCommand{
+	{12, func(g *generator) []string {
+		args := []string{"xadd", g.streamKey()}
+		if g.chance(10) {
+			args = append(args, "NOMKSTREAM")
+		}
+		if g.chance(20) {
+			args = append(args, g.trimArgs()...)
+		}
+		id := g.streamIDArg()
+		if g.chance(15) {
+			id = strconv.Itoa(g.rng.IntN(40)) + "-*"
+		}
+		return append(append(args, id), g.streamFields()...)
+	}},
+	// Many entries at once into one node or across nodes, to exercise
+	// node boundaries and approximate trimming.
+	{1, func(g *generator) []string {
+		return []string{"xadd", g.streamKey(), strconv.Itoa(40+g.rng.IntN(1000)) + "-*", "f", g.value(), "big", g.oneOf("", "x", "0123456789012345678901234567890123456789")}
+	}},
+	{3, func(g *generator) []string { return []string{"xlen", g.streamKey()} }},
+	{5, func(g *generator) []string {
+		args := []string{g.oneOf("xrange", "xrevrange"), g.streamKey(), g.rangeIDArg(), g.rangeIDArg()}
+		if args[0] == "xrange" && g.chance(50) {
+			args[2], args[3] = "-", "+"
+		}
+		if g.chance(30) {
+			args = append(args, g.oneOf("COUNT", "count", "LIMIT"), g.countArg())
+		}
+		return args
+	}},
+	{3, func(g *generator) []string {
+		args := []string{"xdel", g.streamKey()}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.streamIDArg())
+		}
+		return args
+	}},
+	{2, func(g *generator) []string { return append([]string{"xtrim", g.streamKey()}, g.trimArgs()...) }},
+	{4, func(g *generator) []string {
+		args := []string{"xread"}
+		if g.chance(40) {
+			args = append(args, "COUNT", g.countArg())
+		}
+		if g.chance(5) {
+			args = append(args, "BLOCK", g.oneOf("1", "-1", "x"))
+		}
+		if g.chance(5) {
+			args = append(args, g.oneOf("GROUP", "NOACK", "foo"))
+		}
+		keys := g.keys(streamKeys, 1)
+		args = append(args, "STREAMS")
+		args = append(args, keys...)
+		for range keys {
+			args = append(args, g.oneOf(g.streamIDArg(), "$", "0", ">"))
+		}
+		if g.chance(5) {
+			args = args[:len(args)-1]
+		}
+		return args
+	}},
+	{6, func(g *generator) []string {
+		args := []string{"xreadgroup", "GROUP", g.oneOf(streamGroups...), g.oneOf(streamConsumers...)}
+		if g.chance(40) {
+			args = append(args, "COUNT", g.countArg())
+		}
+		if g.chance(20) {
+			args = append(args, "NOACK")
+		}
+		if g.chance(3) {
+			args = append(args, "BLOCK", g.oneOf("1", "x"))
+		}
+		keys := g.keys(streamKeys, 1)
+		keys = keys[:min(len(keys), 2)]
+		args = append(args, "STREAMS")
+		args = append(args, keys...)
+		for range keys {
+			args = append(args, g.oneOf(">", ">", ">", "0", g.streamIDArg(), "$"))
+		}
+		return args
+	}},
+	{4, func(g *generator) []string {
+		key, group := g.streamKey(), g.oneOf(streamGroups...)
+		switch g.rng.IntN(8) {
+		case 0, 1, 2:
+			args := []string{"xgroup", "CREATE", key, group, g.oneOf("$", "0", g.streamIDArg())}
+			for g.chance(30) {
+				args = append(args, g.oneOf("MKSTREAM", "ENTRIESREAD", "foo"))
+				if args[len(args)-1] == "ENTRIESREAD" {
+					args = append(args, g.oneOf("0", "3", "-1", "-2", "x"))
+				}
+			}
+			return args
+		case 3:
+			args := []string{"xgroup", "SETID", key, group, g.oneOf("$", "0", g.streamIDArg())}
+			if g.chance(30) {
+				args = append(args, "ENTRIESREAD", g.oneOf("0", "3", "-1", "-2", "x"))
+			}
+			return args
+		case 4:
+			return []string{"xgroup", "DESTROY", key, group}
+		case 5:
+			return []string{"xgroup", "CREATECONSUMER", key, group, g.oneOf(streamConsumers...)}
+		case 6:
+			return []string{"xgroup", "DELCONSUMER", key, group, g.oneOf(streamConsumers...)}
+		}
+		return []string{"xgroup", g.oneOf("HELP", "foo", "create")}
+	}},
+	{3, func(g *generator) []string {
+		args := []string{"xack", g.streamKey(), g.oneOf(streamGroups...)}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.streamIDArg())
+		}
+		return args
+	}},
+	{3, func(g *generator) []string {
+		args := []string{"xpending", g.streamKey(), g.oneOf(streamGroups...)}
+		if g.chance(60) {
+			if g.chance(20) {
+				args = append(args, "IDLE", g.minIdleArg())
+			}
+			args = append(args, g.rangeIDArg(), g.rangeIDArg(), g.countArg())
+			if g.chance(30) {
+				args = append(args, g.oneOf(streamConsumers...))
+			}
+		}
+		return args
+	}},
+	{3, func(g *generator) []string {
+		args := []string{"xclaim", g.streamKey(), g.oneOf(streamGroups...), g.oneOf(streamConsumers...), g.minIdleArg()}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.streamIDArg())
+		}
+		for g.chance(30) {
+			switch g.rng.IntN(6) {
+			case 0:
+				args = append(args, "FORCE")
+			case 1:
+				args = append(args, "JUSTID")
+			case 2:
+				args = append(args, "RETRYCOUNT", g.oneOf("0", "5", "x"))
+			case 3:
+				args = append(args, "IDLE", g.oneOf("0", "1000", "x"))
+			case 4:
+				args = append(args, "LASTID", g.streamIDArg())
+			case 5:
+				args = append(args, g.oneOf("TIME", "foo"))
+			}
+		}
+		return args
+	}},
+	{3, func(g *generator) []string {
+		args := []string{"xautoclaim", g.streamKey(), g.oneOf(streamGroups...), g.oneOf(streamConsumers...), g.minIdleArg(), g.rangeIDArg()}
+		for g.chance(30) {
+			switch g.rng.IntN(3) {
+			case 0:
+				args = append(args, "COUNT", g.oneOf("1", "2", "100", "0", "-1", "x"))
+			case 1:
+				args = append(args, "JUSTID")
+			case 2:
+				args = append(args, g.oneOf("COUNT", "foo"))
+			}
+		}
+		return args
+	}},
+	{3, func(g *generator) []string {
+		switch g.rng.IntN(6) {
+		case 0, 1:
+			return []string{"xinfo", "STREAM", g.streamKey()}
+		case 2:
+			args := []string{"xinfo", "STREAM", g.streamKey(), "FULL"}
+			if g.chance(40) {
+				args = append(args, "COUNT", g.oneOf("0", "1", "2", "-1", "x"))
+			}
+			return args
+		case 3:
+			return []string{"xinfo", "GROUPS", g.streamKey()}
+		case 4:
+			return []string{"xinfo", "CONSUMERS", g.streamKey(), g.oneOf(streamGroups...)}
+		}
+		return []string{"xinfo", g.oneOf("HELP", "foo", "stream")}
+	}},
+	{1, func(g *generator) []string {
+		args := []string{"xsetid", g.streamKey(), g.streamIDArg()}
+		if g.chance(30) {
+			args = append(args, g.oneOf("ENTRIESADDED", "MAXDELETEDID"), g.oneOf("0", "100", g.streamIDArg()))
+		}
+		return args
+	}},
+	{1, func(g *generator) []string { return []string{"type", g.streamKey()} }},
+	{1, func(g *generator) []string { return []string{"object", "encoding", g.streamKey()} }},
+	{1, func(g *generator) []string { return append([]string{"del"}, g.keys(streamKeys, 1)...) }},
+}
+
+// normalizeXinfo blanks radix-tree-nodes (the rax's internal split), and
+// the times: a consumer's idle and seen-time, a pending entry's delivery
+// time.
+func normalizeXinfo(v resp.Value) resp.Value {
+	if v.Kind != resp.KindArray {
+		return v
+	}
+	out := make([]resp.Value, len(v.Array))
+	copy(out, v.Array)
+	for i := 0; i+1 < len(out); i += 2 {
+		if out[i].Kind != resp.KindBulk {
+			continue
+		}
+		switch out[i].Str {
+		case "radix-tree-nodes", "idle", "seen-time":
+			out[i+1] = resp.Int(0)
+			continue
+		case "pending":
+			if out[i+1].Kind == resp.KindArray {
+				out[i+1] = normalizePendingTimes(out[i+1])
+				continue
+			}
+		}
+	}
+	for i := range out {
+		if out[i].Kind == resp.KindArray {
+			out[i] = normalizeXinfo(out[i])
+		}
+	}
+	return resp.Array(out...)
+}
+
+// normalizePendingTimes blanks the delivery time of XINFO STREAM FULL's
+// pending entries: [id, consumer, time, count] or [id, time, count].
+func normalizePendingTimes(v resp.Value) resp.Value {
+	out := make([]resp.Value, len(v.Array))
+	for i, p := range v.Array {
+		out[i] = p
+		if p.Kind == resp.KindArray && len(p.Array) >= 3 {
+			e := append([]resp.Value(nil), p.Array...)
+			e[len(e)-2] = resp.Int(0)
+			out[i] = resp.Array(e...)
+		}
+	}
+	return resp.Array(out...)
+}
+
+// normalizeXpending blanks the idle time of XPENDING's extended form.
+func normalizeXpending(v resp.Value) resp.Value {
+	if v.Kind != resp.KindArray {
+		return v
+	}
+	out := make([]resp.Value, len(v.Array))
+	for i, p := range v.Array {
+		out[i] = p
+		if p.Kind == resp.KindArray && len(p.Array) == 4 && p.Array[2].Kind == resp.KindInt {
+			e := append([]resp.Value(nil), p.Array...)
+			e[2] = resp.Int(0)
+			out[i] = resp.Array(e...)
+		}
+	}
+	return resp.Array(out...)
+}
