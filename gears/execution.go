@@ -76,82 +76,43 @@ func (x *Execution) snapshot() (status string, results []resp.Value, errs []stri
 // interpreter's lane, attached; takes ownership of plan.
 func newExecution(e *Engine, in *subinterp.Interp, plan *python.Object) (*Execution, error) {
 	x := &Execution{engine: e, interp: in, plan: plan, status: statusCreated, done: make(chan struct{})}
-	desc, err := describePlan(plan)
-	if err != nil {
+	if err := x.describe(in.Data.(*interpRuntime).glue); err != nil {
 		return nil, err
 	}
-	x.reader, x.pattern, x.noScan, x.readValue, x.steps = desc.reader, desc.pattern, desc.noScan, desc.readValue, desc.steps
 	return x, nil
 }
 
-type planDesc struct {
-	reader            string
-	pattern           string
-	noScan, readValue bool
-	steps             [][3]string
-}
-
-// describePlan reads what the engine needs from a plan. PRECONDITION:
-// attached.
-func describePlan(plan *python.Object) (planDesc, error) {
-	var d planDesc
-	get := func(name string) (any, error) {
-		o, err := plan.Attr(name)
-		if err != nil {
-			return nil, err
-		}
-		defer o.DecRef()
-		return o.Go()
-	}
-	reader, err := get("reader")
+// describe reads what the engine needs from the plan, in one call: the
+// reader, KeysReader's pattern and options, and the steps for
+// RG.GETEXECUTION. PRECONDITION: attached.
+func (x *Execution) describe(glue *python.Object) error {
+	r, err := glue.CallMethod("describe", x.plan)
 	if err != nil {
-		return d, err
+		return err
 	}
-	d.reader, _ = reader.(string)
-	if d.reader == "KeysReader" {
-		arg, err := get("arg")
-		if err != nil {
-			return d, err
-		}
-		d.pattern, _ = arg.(string)
-		opts, err := plan.Attr("options")
-		if err != nil {
-			return d, err
-		}
-		defer opts.DecRef()
-		for _, name := range []string{"noScan", "readValue"} {
-			v, err := opts.CallMethod("get", name)
-			if err != nil {
-				return d, err
-			}
-			b, _ := v.Truthy()
-			v.DecRef()
-			if name == "noScan" {
-				d.noScan = b
-			} else {
-				d.readValue = b
-			}
+	defer r.DecRef()
+	v, err := r.Go()
+	if err != nil {
+		return err
+	}
+	d, ok := v.([]any)
+	if !ok || len(d) != 5 {
+		return fmt.Errorf("gears: unexpected plan description %v", v)
+	}
+	x.reader, _ = d[0].(string)
+	x.pattern, _ = d[1].(string)
+	x.noScan, _ = d[2].(bool)
+	x.readValue, _ = d[3].(bool)
+	steps, _ := d[4].([]any)
+	for _, row := range steps {
+		if r, ok := row.([]any); ok && len(r) == 3 {
+			t, _ := r[0].(string)
+			n, _ := r[1].(string)
+			a, _ := r[2].(string)
+			x.steps = append(x.steps, [3]string{t, n, a})
 		}
 	}
-	glue, err := python.Import("__gearsd__")
-	if err != nil {
-		return d, err
-	}
-	defer glue.DecRef()
-	rows, err := glue.CallMethod("steps_of", plan)
-	if err != nil {
-		return d, err
-	}
-	defer rows.DecRef()
-	v, err := rows.Go()
-	if err != nil {
-		return d, err
-	}
-	for _, row := range v.([]any) {
-		r := row.([]any)
-		d.steps = append(d.steps, [3]string{r[0].(string), r[1].(string), r[2].(string)})
-	}
-	return d, nil
+	return nil
 }
 
 // start runs the execution on its own goroutine.

@@ -43,8 +43,13 @@ def take_run():
     run, last_run = last_run, None
     return run
 
-def steps_of(plan):
-    return [[str(t), str(n), str(a)] for t, n, a in plan.steps()]
+def describe(plan):
+    options = plan.options or {}
+    return [plan.reader,
+            plan.arg if isinstance(plan.arg, str) else '',
+            bool(options.get('noScan', False)),
+            bool(options.get('readValue', True)),
+            [[str(t), str(n), str(a)] for t, n, a in plan.steps()]]
 `
 
 // interpRuntime is what Setup leaves in each interpreter: the references
