@@ -9,7 +9,10 @@ package store
 // what is claimed never depends on a millisecond.
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
+	"testing"
 
 	"github.com/gearsd/gearsd/resp"
 )
@@ -353,4 +356,96 @@ func normalizeXpending(v resp.Value) resp.Value {
 		}
 	}
 	return resp.Array(out...)
+}
+
+// TestDifferentialStreams sends only stream commands, so that streams grow
+// past Redis's node limits (100 entries, 4096 bytes) and approximate
+// trimming, node removal by XDEL and consumer groups on long streams meet
+// each other: first a fixed scenario, then a random sequence.
+func TestDifferentialStreams(t *testing.T) {
+	server := startRedis(t)
+	ks := NewKeyspace(Options{ActiveExpireInterval: -1})
+	defer ks.Close()
+	d := &differ{t: t, redis: server, ks: ks}
+	d.both([]string{"FLUSHALL"})
+	var history []string
+	check := func(args ...string) {
+		t.Helper()
+		history = append(history, fmt.Sprintf("%q", args))
+		if msg := d.compare(args); msg != "" {
+			start := max(0, len(history)-15)
+			t.Fatalf("%s\nlast commands:\n%s", msg, strings.Join(history[start:], "\n"))
+		}
+	}
+
+	// Node boundaries: by entry count, by bytes, with fields that match
+	// the master entry's or not, integers and strings of every size class.
+	values := []string{"1", "127", "128", "-4096", "40000", "9000000", "3000000000", "12345678901234", "x", strings.Repeat("v", 70), strings.Repeat("w", 300)}
+	for i := 1; i <= 420; i++ {
+		id := strconv.Itoa(i/3) + "-" + strconv.Itoa(i%3)
+		v := values[i%len(values)]
+		switch i % 7 {
+		case 0:
+			check("XADD", "big", id, "other", v)
+		case 1:
+			check("XADD", "big", id, "a", v, "b", v)
+		default:
+			check("XADD", "big", id, "a", v)
+		}
+		check("XADD", "small", strconv.Itoa(i)+"-1", "a", "1")
+		if i%50 == 0 {
+			check("XINFO", "STREAM", "big")
+			check("XINFO", "STREAM", "small")
+		}
+	}
+	check("XDEL", "small", "1-1", "2-1", "150-1")
+	check("XINFO", "STREAM", "small")
+	check("XTRIM", "small", "MAXLEN", "~", "250")
+	check("XTRIM", "small", "MAXLEN", "~", "250", "LIMIT", "10")
+	check("XTRIM", "small", "MINID", "~", "230")
+	check("XINFO", "STREAM", "small")
+	check("XTRIM", "big", "MAXLEN", "~", "300")
+	check("XTRIM", "big", "MINID", "~", "60-0", "LIMIT", "100")
+	check("XINFO", "STREAM", "big")
+	check("XADD", "big", "MAXLEN", "~", "100", "1000-0", "a", "1")
+	check("XINFO", "STREAM", "big")
+	check("XADD", "big", "MINID", "=", "120-1", "1001-0", "a", "1")
+	check("XRANGE", "big", "-", "+", "COUNT", "5")
+	check("XREVRANGE", "big", "+", "-", "COUNT", "5")
+	for i := 230; i < 330; i++ {
+		check("XDEL", "small", strconv.Itoa(i)+"-1")
+	}
+	check("XINFO", "STREAM", "small", "FULL", "COUNT", "3")
+	check("XADD", "small", "MAXLEN", "0", "2000-1", "a", "1")
+	check("XINFO", "STREAM", "small")
+	check("XGROUP", "CREATE", "big", "g", "0")
+	check("XREADGROUP", "GROUP", "g", "c", "COUNT", "150", "STREAMS", "big", ">")
+	check("XDEL", "big", "130-1", "131-0")
+	check("XINFO", "GROUPS", "big")
+	check("XAUTOCLAIM", "big", "g", "d", "0", "0", "COUNT", "40")
+	check("XPENDING", "big", "g")
+	check("XINFO", "CONSUMERS", "big", "g")
+
+	// Then random stream commands.
+	g := newGenerator(7)
+	var weights int
+	for _, c := range streamGens {
+		weights += c.weight
+	}
+	for i := range 20_000 {
+		pick := g.rng.IntN(weights)
+		var args []string
+		for _, c := range streamGens {
+			if pick -= c.weight; pick < 0 {
+				args = c.gen(g)
+				break
+			}
+		}
+		args[0] = g.randomCase(args[0])
+		history = append(history, fmt.Sprintf("%d: %q", i, args))
+		if msg := d.compare(args); msg != "" {
+			start := max(0, len(history)-15)
+			t.Fatalf("command %d: %s\nlast commands:\n%s", i, msg, strings.Join(history[start:], "\n"))
+		}
+	}
 }
