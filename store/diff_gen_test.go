@@ -27,7 +27,7 @@ type genCommand struct {
 }
 
 // genCommands is every command the generator knows, by family.
-var genCommands = [][]genCommand{stringGens, keyGens, hashGens, listGens, setGens}
+var genCommands = [][]genCommand{stringGens, keyGens, hashGens, listGens, setGens, zsetGens}
 
 func (g *generator) next() []string {
 	total := 0
@@ -83,7 +83,12 @@ var (
 	hashKeys   = []string{"h0", "h1", "h2", "h3"}
 	listKeys   = []string{"l0", "l1", "l2", "l3"}
 	setKeys    = []string{"t0", "t1", "t2", "t3"}
-	weirdKeys  = []string{"", "with space", "bin\x00ary", "ключ", "s0:sub", "{tag}x"}
+	zsetKeys   = []string{"z0", "z1", "z2", "z3"}
+	// Lex ranges mean something only when all scores are equal (Redis's
+	// own answer otherwise depends on its encoding): these sorted sets
+	// only ever get score 0, and no other pool reaches them.
+	lexKeys   = []string{"zl0", "zl1"}
+	weirdKeys = []string{"", "with space", "bin\x00ary", "ключ", "s0:sub", "{tag}x"}
 )
 
 // key returns a key from pool, or now and then from any pool.
@@ -95,7 +100,7 @@ func (g *generator) key(pool []string) string {
 }
 
 func (g *generator) anyKey() string {
-	pools := [][]string{stringKeys, hashKeys, listKeys, setKeys, weirdKeys}
+	pools := [][]string{stringKeys, hashKeys, listKeys, setKeys, zsetKeys, weirdKeys}
 	p := pools[g.rng.IntN(len(pools))]
 	return p[g.rng.IntN(len(p))]
 }
@@ -563,4 +568,214 @@ var setGens = []genCommand{
 		return args
 	}},
 	{2, func(g *generator) []string { return g.scanArgs("sscan", setKeys) }},
+}
+
+func (g *generator) score() string {
+	switch r := g.rng.IntN(20); {
+	case r < 12:
+		return strconv.Itoa(g.rng.IntN(20) - 5)
+	case r < 17:
+		return g.oneOf("1.5", "-2.25", "0.1", "1e3", "3.0", "-0", "0x10", "1e-5", "100000000000000000000")
+	case r < 19:
+		return g.oneOf("inf", "-inf", "+inf")
+	}
+	return g.oneOf("x", "nan", "", " 1", "1e999")
+}
+
+// scoreBound is one end of a score range.
+func (g *generator) scoreBound() string {
+	switch r := g.rng.IntN(10); {
+	case r < 5:
+		return strconv.Itoa(g.rng.IntN(20) - 5)
+	case r < 7:
+		return "(" + strconv.Itoa(g.rng.IntN(20)-5)
+	case r < 9:
+		return g.oneOf("-inf", "+inf", "(1.5", "2.25", "(-inf", "inf")
+	}
+	return g.oneOf("x", "", "(", " 3", "nan", "((1")
+}
+
+// lexBound is one end of a lex range.
+func (g *generator) lexBound() string {
+	if g.chance(90) {
+		return g.oneOf("-", "+", "[a", "(a", "[b", "(c", "[", "(", "[d", "[aa")
+	}
+	return g.oneOf("a", "", "++", "-x", "x")
+}
+
+// lexKey is a key of lexKeys, or of a pool of other types, but never a
+// sorted set with mixed scores.
+func (g *generator) lexKey() string {
+	if g.chance(90) {
+		return g.oneOf(lexKeys...)
+	}
+	return g.oneOf(stringKeys[0], hashKeys[0], listKeys[0], setKeys[0])
+}
+
+func (g *generator) zmember() string {
+	if g.chance(95) {
+		return g.oneOf("a", "b", "c", "d", "e", "f", "1", "")
+	}
+	return g.value()
+}
+
+func (g *generator) zsetSource() string {
+	if g.chance(20) {
+		return g.key(setKeys)
+	}
+	return g.key(zsetKeys)
+}
+
+var zsetGens = []genCommand{
+	{8, func(g *generator) []string {
+		args := []string{"zadd", g.key(zsetKeys)}
+		for g.chance(30) {
+			args = append(args, g.oneOf("NX", "XX", "GT", "LT", "CH", "INCR", "nx", "ch"))
+		}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.score(), g.zmember())
+		}
+		return args
+	}},
+	{1, func(g *generator) []string {
+		// Past the listpack's 128 entries now and then.
+		args := []string{"zadd", g.key(zsetKeys)}
+		for i := range 50 + g.rng.IntN(150) {
+			args = append(args, strconv.Itoa(g.rng.IntN(100)), "m"+strconv.Itoa(i))
+		}
+		return args
+	}},
+	{3, func(g *generator) []string {
+		return []string{"zincrby", g.key(zsetKeys), g.score(), g.zmember()}
+	}},
+	{3, func(g *generator) []string {
+		args := []string{"zrem", g.key(zsetKeys)}
+		for range 1 + g.rng.IntN(3) {
+			args = append(args, g.zmember())
+		}
+		return args
+	}},
+	{3, func(g *generator) []string { return []string{"zscore", g.key(zsetKeys), g.zmember()} }},
+	{2, func(g *generator) []string {
+		return []string{"zmscore", g.key(zsetKeys), g.zmember(), g.zmember()}
+	}},
+	{2, func(g *generator) []string { return []string{"zcard", g.key(zsetKeys)} }},
+	{3, func(g *generator) []string {
+		return []string{"zcount", g.key(zsetKeys), g.scoreBound(), g.scoreBound()}
+	}},
+	{3, func(g *generator) []string {
+		return []string{g.oneOf("zrank", "zrevrank"), g.key(zsetKeys), g.zmember()}
+	}},
+	{6, func(g *generator) []string {
+		key := g.key(zsetKeys)
+		name := g.oneOf("zrange", "zrange", "zrangestore", "zrevrange", "zrangebyscore", "zrevrangebyscore")
+		kind := map[string]string{"zrevrange": "rank", "zrangebyscore": "score", "zrevrangebyscore": "score"}[name]
+		if kind == "" {
+			kind = g.oneOf("rank", "rank", "score", "lex")
+		}
+		var args []string
+		if name == "zrangestore" {
+			args = []string{name, g.key(zsetKeys), key}
+		} else {
+			args = []string{name, key}
+		}
+		if kind == "lex" {
+			args[len(args)-1] = g.lexKey()
+		}
+		switch kind {
+		case "rank":
+			args = append(args, g.indexArg(), g.indexArg())
+		case "score":
+			args = append(args, g.scoreBound(), g.scoreBound())
+		case "lex":
+			args = append(args, g.lexBound(), g.lexBound())
+		}
+		if name == "zrange" || name == "zrangestore" {
+			switch kind {
+			case "score":
+				args = append(args, "BYSCORE")
+			case "lex":
+				args = append(args, "BYLEX")
+			}
+			if g.chance(30) {
+				args = append(args, "REV")
+			}
+		}
+		for g.chance(30) {
+			switch g.rng.IntN(4) {
+			case 0:
+				args = append(args, "WITHSCORES")
+			case 1:
+				args = append(args, "LIMIT", g.oneOf("0", "1", "2", "-1", "100", "x"), g.oneOf("1", "2", "-1", "0", "10"))
+			case 2:
+				args = append(args, g.oneOf("REV", "BYSCORE", "BYLEX", "LIMIT"))
+			case 3:
+				args = append(args, "foo")
+			}
+		}
+		return args
+	}},
+	{4, func(g *generator) []string {
+		return []string{"zadd", g.lexKey(), "0", g.oneOf("a", "b", "c", "d", "aa", "ab", "e", "")}
+	}},
+	{1, func(g *generator) []string { return []string{"zrem", g.lexKey(), g.oneOf("a", "b", "c", "aa")} }},
+	{3, func(g *generator) []string {
+		name := g.oneOf("zrangebylex", "zrevrangebylex", "zlexcount")
+		args := []string{name, g.lexKey(), g.lexBound(), g.lexBound()}
+		if name != "zlexcount" && g.chance(30) {
+			args = append(args, "LIMIT", g.oneOf("0", "1", "-1", "x"), g.oneOf("1", "2", "-1"))
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		args := []string{g.oneOf("zpopmin", "zpopmax"), g.key(zsetKeys)}
+		if g.chance(50) {
+			args = append(args, g.oneOf("0", "1", "2", "100", "-1", "x"))
+		}
+		return args
+	}},
+	{2, func(g *generator) []string {
+		args := []string{"zrandmember", g.key(zsetKeys)}
+		if g.chance(70) {
+			args = append(args, g.randomCount())
+			if g.chance(50) {
+				args = append(args, g.oneOf("WITHSCORES", "withscores", "foo"))
+			}
+		}
+		return args
+	}},
+	{4, func(g *generator) []string {
+		name := g.oneOf("zunionstore", "zinterstore", "zdiffstore", "zunion", "zinter", "zdiff")
+		var args []string
+		if len(name) > 6 {
+			args = []string{name, g.key(zsetKeys)}
+		} else {
+			args = []string{name}
+		}
+		n := 1 + g.rng.IntN(3)
+		args = append(args, strconv.Itoa(n))
+		if g.chance(10) {
+			args[len(args)-1] = g.oneOf("0", "x", "5", "-1")
+		}
+		for range n {
+			args = append(args, g.zsetSource())
+		}
+		for g.chance(30) {
+			switch g.rng.IntN(4) {
+			case 0:
+				args = append(args, "WEIGHTS")
+				for range n {
+					args = append(args, g.oneOf("1", "2", "0.5", "-1", "0", "inf", "x"))
+				}
+			case 1:
+				args = append(args, "AGGREGATE", g.oneOf("SUM", "MIN", "MAX", "max", "avg"))
+			case 2:
+				args = append(args, "WITHSCORES")
+			case 3:
+				args = append(args, g.oneOf("WEIGHTS", "AGGREGATE", "foo"))
+			}
+		}
+		return args
+	}},
+	{2, func(g *generator) []string { return g.scanArgs("zscan", zsetKeys) }},
 }
