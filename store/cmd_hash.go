@@ -62,6 +62,7 @@ func hsetGeneric(ks *Keyspace, argv [][]byte, name string) (int, error) {
 			added++
 		}
 	}
+	db.notify(ClassHash, "hset", bstr(argv[1]))
 	return added, nil
 }
 
@@ -77,6 +78,7 @@ func cmdHsetnx(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		return resp.Zero, nil
 	}
 	h.set(bstr(argv[2]), string(argv[3]))
+	db.notify(ClassHash, "hset", bstr(argv[1]))
 	return resp.One, nil
 }
 
@@ -170,15 +172,22 @@ func cmdHdel(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	if h == nil || err != nil {
 		return resp.Zero, err
 	}
-	deleted := 0
+	deleted, removed := 0, false
 	for _, f := range argv[2:] {
 		if h.del(bstr(f)) {
 			deleted++
 			if h.len() == 0 {
 				db.remove(n)
+				removed = true
 				break
 			}
 		}
+	}
+	if deleted > 0 {
+		db.notify(ClassHash, "hdel", n.key())
+	}
+	if removed {
+		db.notify(ClassGeneric, "del", n.key())
 	}
 	return resp.Int(int64(deleted)), nil
 }
@@ -241,6 +250,7 @@ func cmdHincrby(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	cur += by
 	h.set(bstr(argv[2]), formatInt(cur))
+	db.notify(ClassHash, "hincrby", bstr(argv[1]))
 	return resp.Int(cur), nil
 }
 
@@ -271,6 +281,7 @@ func cmdHincrbyfloat(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	text := formatLongDouble(sum)
 	h.set(bstr(argv[2]), text)
+	db.notify(ClassHash, "hincrbyfloat", bstr(argv[1]))
 	return resp.Bulk(text), nil
 }
 

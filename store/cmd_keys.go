@@ -46,6 +46,7 @@ func cmdDel(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	for _, key := range argv[1:] {
 		if n := db.lookup(bstr(key)); n != nil {
 			db.remove(n)
+			db.notify(ClassGeneric, "del", n.key())
 			deleted++
 		}
 	}
@@ -304,8 +305,10 @@ func expireGeneric(ks *Keyspace, argv [][]byte, relative, seconds bool, name str
 	}
 	if when <= db.now() {
 		db.remove(n)
+		db.notify(ClassGeneric, "del", n.key())
 	} else {
 		db.setDeadline(n, when)
+		db.notify(ClassGeneric, "expire", n.key())
 	}
 	return resp.One, nil
 }
@@ -371,7 +374,11 @@ func cmdPersist(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	db := ks.lock()
 	defer ks.unlock()
 	n := db.lookup(bstr(argv[1]))
-	return resp.Bool(n != nil && db.persist(n)), nil
+	if n == nil || !db.persist(n) {
+		return resp.Zero, nil
+	}
+	db.notify(ClassGeneric, "persist", n.key())
+	return resp.One, nil
 }
 
 // RENAME key newkey
@@ -417,6 +424,8 @@ func renameGeneric(ks *Keyspace, argv [][]byte, nx bool) (resp.Value, error) {
 	if deadline != -1 {
 		db.setDeadline(moved, deadline)
 	}
+	db.notify(ClassGeneric, "rename_from", src)
+	db.notify(ClassGeneric, "rename_to", dst)
 	return done, nil
 }
 
@@ -472,6 +481,7 @@ func cmdCopy(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	if deadline := db.deadline(n); deadline != -1 {
 		db.setDeadline(c, deadline)
 	}
+	db.notify(ClassGeneric, "copy_to", dst)
 	return resp.One, nil
 }
 
@@ -488,6 +498,7 @@ func cmdRandomkey(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			return resp.Bulk(n.key()), nil
 		}
 		db.remove(n)
+		db.notify(ClassExpired, "expired", n.key())
 	}
 }
 

@@ -50,6 +50,7 @@ func cmdSet(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		db := ks.lock()
 		defer ks.unlock()
 		db.setString(bstr(argv[1]), argv[2], encAuto, false)
+		db.notify(ClassString, "set", bstr(argv[1]))
 		return resp.OK, nil
 	}
 	opts, err := parseSetOptions(argv[3:], false)
@@ -186,8 +187,10 @@ func setGeneric(db *db, key, val []byte, o setOptions, name string, ok, abort re
 		return abort, nil
 	}
 	n = db.setString(k, val, encAuto, o.flags&setKeepTTL != 0)
+	db.notify(ClassString, "set", k)
 	if o.expire != nil {
 		db.setDeadline(n, deadline)
+		db.notify(ClassGeneric, "expire", k)
 	}
 	if o.flags&setGet != 0 {
 		return old, nil
@@ -218,6 +221,7 @@ func cmdMset(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	defer ks.unlock()
 	for i := 1; i < len(argv); i += 2 {
 		db.setString(bstr(argv[i]), argv[i+1], encAuto, false)
+		db.notify(ClassString, "set", bstr(argv[i]))
 	}
 	return resp.OK, nil
 }
@@ -275,6 +279,7 @@ func incrDecr(ks *Keyspace, key []byte, by int64) (resp.Value, error) {
 	v += by
 	var buf [20]byte
 	db.setString(bstr(key), appendInt(buf[:0], v), encAuto, true)
+	db.notify(ClassString, "incrby", bstr(key))
 	return resp.Int(v), nil
 }
 
@@ -315,6 +320,7 @@ func cmdGetdel(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		return resp.Null, err
 	}
 	db.remove(n)
+	db.notify(ClassGeneric, "del", n.key())
 	return resp.Bulk(n.str()), nil
 }
 
@@ -343,10 +349,14 @@ func cmdGetex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	switch {
 	case opts.flags&(setEXAT|setPXAT) != 0 && deadline <= db.now():
 		db.remove(n)
+		db.notify(ClassGeneric, "del", n.key())
 	case opts.expire != nil:
 		db.setDeadline(n, deadline)
+		db.notify(ClassGeneric, "expire", n.key())
 	case opts.flags&setPersist != 0:
-		db.persist(n)
+		if db.persist(n) {
+			db.notify(ClassGeneric, "persist", n.key())
+		}
 	}
 	return val, nil
 }
@@ -365,6 +375,7 @@ func cmdMsetnx(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	for i := 1; i < len(argv); i += 2 {
 		db.setString(bstr(argv[i]), argv[i+1], encAuto, false)
+		db.notify(ClassString, "set", bstr(argv[i]))
 	}
 	return resp.One, nil
 }
@@ -393,6 +404,7 @@ func cmdAppend(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	if n == nil {
 		n = db.setString(key, argv[2], encAuto, false)
+		db.notify(ClassString, "append", key)
 		return resp.Int(int64(len(n.str()))), nil
 	}
 	old := n.str()
@@ -402,6 +414,7 @@ func cmdAppend(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	val := make([]byte, 0, len(old)+len(argv[2]))
 	val = append(append(val, old...), argv[2]...)
 	n.setStr(val, encRaw)
+	db.notify(ClassString, "append", key)
 	return resp.Int(int64(len(val))), nil
 }
 
@@ -490,6 +503,7 @@ func cmdSetrange(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	} else {
 		n.setStr(val, encRaw)
 	}
+	db.notify(ClassString, "setrange", key)
 	return resp.Int(int64(size)), nil
 }
 
@@ -520,5 +534,6 @@ func cmdIncrbyfloat(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	text := formatLongDouble(sum)
 	db.setString(key, []byte(text), encNoInt, true)
+	db.notify(ClassString, "incrbyfloat", key)
 	return resp.Bulk(text), nil
 }

@@ -59,6 +59,7 @@ func (db *db) expireSample(n int) (sampled, expired int) {
 		sampled++
 		if db.now() > at {
 			db.remove(nd)
+			db.notify(ClassExpired, "expired", nd.key())
 			expired++
 		}
 	}

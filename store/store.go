@@ -35,6 +35,15 @@ type Store interface {
 	// whole scan is returned at least once.
 	ScanEntries(cursor uint64, match string, count int, withValues bool) (next uint64, entries []Entry)
 
+	// Watch adds keys to the watched set w (a new one when w is nil) and
+	// returns it; Unwatch releases one. See multi.go.
+	Watch(w *Watch, keys [][]byte) *Watch
+	Unwatch(w *Watch)
+
+	// Subscribe hands every keyspace event of classes to fn, in order, on
+	// a goroutine of its own, never blocking a writer (events.go).
+	Subscribe(classes EventClass, buffer int, fn func(Event)) EventSubscription
+
 	// Close flushes and releases whatever the store holds (files, goroutines).
 	Close() error
 }
