@@ -48,8 +48,12 @@ func run(args []string) int {
 	}
 	log := server.NewLogger(cfg, os.Stderr)
 
-	// >> Store
-	st := store.NewKeyspace(store.Options{})
+	// >> Store: the append-only file is replayed before anything is served.
+	st, err := store.Open(storeOptions(cfg, log))
+	if err != nil {
+		log.Error().Err(err).Msg("loading the keyspace")
+		return exitFailed
+	}
 
 	// >> Modules
 	var modules []server.Module

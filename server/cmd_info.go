@@ -29,6 +29,7 @@ var infoSections = []struct {
 	{"server", infoServer},
 	{"clients", infoClients},
 	{"memory", infoMemory},
+	{"persistence", infoPersistence}, // cmd_info_persistence.go
 	{"stats", infoStats},
 	{"replication", infoReplication},
 	{"cpu", infoCPU},

@@ -29,6 +29,8 @@ type command struct {
 	spec     CommandSpec
 	run      handler
 	arityErr Error
+	// logged: the append-only file records the command (aof_dispatch.go).
+	logged bool
 }
 
 var (
@@ -61,6 +63,7 @@ func register(rows ...cmd) {
 			},
 			run:      r.run,
 			arityErr: errArity(r.name),
+			logged:   aofLogged(r.name, r.flags),
 		}
 		commandsByName[r.name] = c
 		commandsByName[strings.ToUpper(r.name)] = c
@@ -99,6 +102,9 @@ func (ks *Keyspace) Do(argv [][]byte) resp.Value {
 	}
 	if n := len(argv); (c.spec.Arity > 0 && n != c.spec.Arity) || n < -c.spec.Arity {
 		return resp.Err(string(c.arityErr))
+	}
+	if c.logged && ks.aof != nil {
+		return ks.doLogged(c, argv) // the append-only file's path: aof_dispatch.go
 	}
 	v, err := c.run(ks, argv)
 	if err != nil {

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Open returns a keyspace ready to serve. With opts.AOF.Enabled it first
+// replays the append-only file (creating its directory and file when
+// missing) and from then on logs every write to it; it returns an error
+// when the file cannot be read or is corrupt before its last record.
+func Open(opts Options) (*Keyspace, error) {
+	ks := newKeyspace(opts)
+	if opts.AOF.Enabled {
+		if err := ks.attachAOF(opts.AOF); err != nil {
+			return nil, err
+		}
+	}
+	ks.start(opts)
+	return ks, nil
+}
+
+// attachAOF replays the file, then opens it for appending.
+func (ks *Keyspace) attachAOF(o AOFOptions) error {
+	if _, err := parseFsync(o.Fsync); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return fmt.Errorf("store: creating the data directory: %w", err)
+	}
+	path := aofPath(o)
+	logf := o.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	size, err := ks.replay(path, logf)
+	if err != nil {
+		return err
+	}
+	a, err := openAOF(o, path, size)
+	if err != nil {
+		return fmt.Errorf("store: opening the append-only file: %w", err)
+	}
+	a.ks = ks
+	ks.aof = a
+	ks.db.onExpire = ks.logExpired
+	return nil
+}
+
+// errTruncated: the file ends inside a record.
+var errTruncated = errors.New("truncated record")
+
+// errFormat: the bytes at the offset are not a RESP array of bulk strings.
+var errFormat = errors.New("bad file format")
+
+// replay runs every command of the file at path and returns the length of
+// its whole records. A file ending inside its last record (a crash during
+// a write) is cut back to the last whole record with a warning, as Redis
+// does with aof-load-truncated; so is a tail of bytes in which no whole
+// record can be found (a torn write the filesystem filled with garbage or
+// zeros). A bad record followed by good ones is an error naming its offset.
+//
+// Nothing expires while the file is replayed (the clock is stopped at
+// the epoch, as Redis's keyIsExpired answers no while loading): the file
+// says when keys were deleted, with the DEL logged when they expired.
+func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: opening the append-only file: %w", err)
+	}
+	defer f.Close()
+
+	clock := ks.db.clock
+	ks.db.clock = func() time.Time { return time.UnixMilli(0) }
+	defer func() { ks.db.clock = clock }()
+
+	r := &recordReader{r: bufio.NewReaderSize(f, 1<<20)}
+	commands := 0
+	for {
+		start := r.off
+		argv, err := r.next()
+		if err == io.EOF {
+			return r.off, nil
+		}
+		if err != nil {
+			return ks.badTail(path, f, start, err, commands, logf)
+		}
+		if len(argv) == 0 {
+			return 0, fmt.Errorf("store: bad file format reading the append only file %s at offset %d: empty command", path, start)
+		}
+		if lookupCommand(argv[0]) == nil {
+			return 0, fmt.Errorf("store: unknown command '%s' reading the append only file %s at offset %d", cString(argv[0]), path, start)
+		}
+		// Replies are not checked: an error was an error when the command
+		// first ran too, and changed nothing then either.
+		ks.Do(argv)
+		commands++
+	}
+}
+
+// badTail decides what a record that does not parse at off means: a torn
+// last record is cut off (and the file truncated there), anything else is
+// an error.
+func (ks *Keyspace) badTail(path string, f *os.File, off int64, cause error, commands int, logf func(string, ...any)) (int64, error) {
+	if cause != errTruncated && cause != errFormat {
+		return 0, fmt.Errorf("store: reading the append only file %s at offset %d: %w", path, off, cause)
+	}
+	if cause == errFormat && wholeRecordAfter(f, off) {
+		return 0, fmt.Errorf("store: bad file format reading the append only file %s at offset %d (a whole record follows, so this is not a torn last write; fix or truncate the file by hand)", path, off)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	logf("!!! Warning: short read while loading the AOF file %s at offset %d (%d bytes of %d cut off after %d commands) !!!",
+		path, off, info.Size()-off, info.Size(), commands)
+	if err := os.Truncate(path, off); err != nil {
+		return 0, fmt.Errorf("store: truncating the append only file %s to %d: %w", path, off, err)
+	}
+	logf("AOF loaded anyway because aof-load-truncated is enabled")
+	return off, nil
+}
+
+// tailScanLimit bounds how much of a bad tail wholeRecordAfter reads; a
+// longer tail is taken to hold records.
+const tailScanLimit = 64 << 20
+
+// wholeRecordAfter reports whether a whole record starts somewhere after
+// off: then the bad bytes at off are corruption, not a torn last write.
+func wholeRecordAfter(f *os.File, off int64) bool {
+	info, err := f.Stat()
+	if err != nil {
+		return true
+	}
+	rest := info.Size() - off
+	if rest > tailScanLimit {
+		return true
+	}
+	tail := make([]byte, rest)
+	if _, err := f.ReadAt(tail, off); err != nil {
+		return true
+	}
+	for i := 1; i < len(tail); i++ {
+		if tail[i] != '*' {
+			continue
+		}
+		r := &recordReader{r: bufio.NewReader(bytes.NewReader(tail[i:]))}
+		if argv, err := r.next(); err == nil && len(argv) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// maxBulkLen is Redis's proto-max-bulk-len: a longer length is corruption.
+const maxBulkLen = 512 << 20
+
+// recordReader reads the file's records, counting the bytes it consumed.
+type recordReader struct {
+	r   *bufio.Reader
+	off int64
+}
+
+// next reads one record: io.EOF at a clean end, errTruncated when the file
+// ends inside it, errFormat when it is not RESP. off moves past whole
+// records only.
+func (rr *recordReader) next() ([][]byte, error) {
+	n := int64(0)
+	count, err := rr.header('*', &n)
+	if err != nil {
+		if err == errTruncated && n == 0 {
+			return nil, io.EOF
+		}
+		return nil, err
+	}
+	argv := make([][]byte, count)
+	for i := range argv {
+		size, err := rr.header('$', &n)
+		if err != nil {
+			return nil, err
+		}
+		if size > maxBulkLen {
+			return nil, errFormat
+		}
+		arg := make([]byte, size+2)
+		m, err := io.ReadFull(rr.r, arg)
+		n += int64(m)
+		if err != nil {
+			return nil, errTruncated
+		}
+		if arg[size] != '\r' || arg[size+1] != '\n' {
+			return nil, errFormat
+		}
+		argv[i] = arg[:size:size]
+	}
+	rr.off += n
+	return argv, nil
+}
+
+// header reads "<prefix><number>\r\n" and adds the bytes read to n.
+func (rr *recordReader) header(prefix byte, n *int64) (int, error) {
+	line, err := rr.r.ReadSlice('\n')
+	*n += int64(len(line))
+	if err == bufio.ErrBufferFull || (err == nil && len(line) > 32) {
+		return 0, errFormat
+	}
+	if err != nil {
+		if len(line) > 0 && line[0] != prefix {
+			return 0, errFormat
+		}
+		return 0, errTruncated
+	}
+	if len(line) < 4 || line[0] != prefix || line[len(line)-2] != '\r' {
+		return 0, errFormat
+	}
+	v, perr := strconv.Atoi(string(line[1 : len(line)-2]))
+	if perr != nil || v < 0 {
+		return 0, errFormat
+	}
+	return v, nil
+}
