@@ -66,6 +66,7 @@ func pushGeneric(ks *Keyspace, argv [][]byte, left, onlyExisting bool) (resp.Val
 	for _, e := range argv[2:] {
 		l.push(string(e), left)
 	}
+	db.notify(ClassList, pushEvent(left), key)
 	return resp.Int(int64(l.len())), nil
 }
 
@@ -118,6 +119,7 @@ func popGeneric(ks *Keyspace, argv [][]byte, left bool, name string) (resp.Value
 	}
 	if !hasCount {
 		v := l.pop(left)
+		db.notify(ClassList, popEvent(left), n.key())
 		db.removeIfEmpty(n)
 		return resp.Bulk(v), nil
 	}
@@ -125,16 +127,36 @@ func popGeneric(ks *Keyspace, argv [][]byte, left bool, name string) (resp.Value
 	for i := range out {
 		out[i] = resp.Bulk(l.pop(left))
 	}
+	if len(out) > 0 {
+		db.notify(ClassList, popEvent(left), n.key())
+	}
 	db.removeIfEmpty(n)
 	return resp.Array(out...), nil
 }
 
 // removeIfEmpty deletes the key of a container left empty: Redis never
-// keeps an empty list, hash, set or sorted set.
+// keeps an empty list, hash, set or sorted set. Its "del" event follows
+// the event of the command that emptied it, as in Redis.
 func (db *db) removeIfEmpty(n *node) {
 	if n.obj != nil && n.obj.len() == 0 {
 		db.remove(n)
+		db.notify(ClassGeneric, "del", n.key())
 	}
+}
+
+// pushEvent and popEvent name a list event by its end.
+func pushEvent(left bool) string {
+	if left {
+		return "lpush"
+	}
+	return "rpush"
+}
+
+func popEvent(left bool) string {
+	if left {
+		return "lpop"
+	}
+	return "rpop"
 }
 
 // LLEN key
@@ -244,6 +266,7 @@ func cmdLset(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		return resp.Value{}, ErrIndexOutOfRange
 	}
 	l.setAt(i, string(argv[3]))
+	db.notify(ClassList, "lset", bstr(argv[1]))
 	return resp.OK, nil
 }
 
@@ -271,6 +294,7 @@ func cmdLinsert(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 				i++
 			}
 			l.insertAt(i, string(argv[4]))
+			db.notify(ClassList, "linsert", bstr(argv[1]))
 			return resp.Int(int64(l.len())), nil
 		}
 	}
@@ -312,6 +336,7 @@ func cmdLrem(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	if removed > 0 {
 		l.keep(func(i int, _ string) bool { return !remove[i] })
+		db.notify(ClassList, "lrem", n.key())
 		db.removeIfEmpty(n)
 	}
 	return resp.Int(removed), nil
@@ -338,6 +363,7 @@ func cmdLtrim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		from, to = 1, 0
 	}
 	l.trim(from, to)
+	db.notify(ClassList, "ltrim", n.key())
 	db.removeIfEmpty(n)
 	return resp.OK, nil
 }
@@ -471,6 +497,8 @@ func moveGeneric(ks *Keyspace, srcKey, dstKey []byte, fromLeft, toLeft bool) (re
 		dst, _, _ = db.listForWrite(bstr(dstKey))
 	}
 	dst.push(v, toLeft)
+	db.notify(ClassList, pushEvent(toLeft), bstr(dstKey))
+	db.notify(ClassList, popEvent(fromLeft), bstr(srcKey))
 	db.removeIfEmpty(srcNode)
 	return resp.Bulk(v), nil
 }

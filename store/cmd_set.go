@@ -47,6 +47,9 @@ func cmdSadd(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			added++
 		}
 	}
+	if added > 0 {
+		db.notify(ClassSet, "sadd", key)
+	}
 	return resp.Int(int64(added)), nil
 }
 
@@ -66,6 +69,9 @@ func cmdSrem(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 				break
 			}
 		}
+	}
+	if removed > 0 {
+		db.notify(ClassSet, "srem", n.key())
 	}
 	db.removeIfEmpty(n)
 	return resp.Int(int64(removed)), nil
@@ -139,6 +145,7 @@ func cmdSpop(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			return resp.Null, err
 		}
 		m := s.pop()
+		db.notify(ClassSet, "spop", n.key())
 		db.removeIfEmpty(n)
 		return resp.Bulk(m), nil
 	}
@@ -155,12 +162,15 @@ func cmdSpop(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	if count >= int64(s.len()) {
 		// All of it, in the set's order.
 		db.remove(n)
+		db.notify(ClassSet, "spop", n.key())
+		db.notify(ClassGeneric, "del", n.key())
 		return setReply(s), nil
 	}
 	out := make([]resp.Value, count)
 	for i := range out {
 		out[i] = resp.Bulk(s.pop())
 	}
+	db.notify(ClassSet, "spop", n.key())
 	return resp.Array(out...), nil
 }
 
@@ -227,12 +237,15 @@ func cmdSmove(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	if !src.remove(member) {
 		return resp.Zero, nil
 	}
+	db.notify(ClassSet, "srem", bstr(argv[1]))
 	db.removeIfEmpty(srcNode)
 	if dst == nil {
 		dst = newSetFor(member)
 		db.add(newObjectNode(bstr(argv[2]), dst))
 	}
-	dst.add(member)
+	if dst.add(member) {
+		db.notify(ClassSet, "sadd", bstr(argv[2]))
+	}
 	return resp.One, nil
 }
 
@@ -370,10 +383,12 @@ func setAlgebra(ks *Keyspace, keys [][]byte, dst []byte, op setOp) (resp.Value, 
 	if result.len() == 0 {
 		if n := db.lookup(bstr(dst)); n != nil {
 			db.remove(n)
+			db.notify(ClassGeneric, "del", n.key())
 		}
 		return resp.Zero, nil
 	}
 	db.putObject(bstr(dst), result)
+	db.notify(ClassSet, [...]string{opInter: "sinterstore", opUnion: "sunionstore", opDiff: "sdiffstore"}[op], bstr(dst))
 	return resp.Int(int64(result.len())), nil
 }
 
