@@ -14,6 +14,9 @@ func init() {
 		cmd{"zrevrangebyscore", -4, "readonly", 1, 1, 1, cmdZrevrangebyscore},
 		cmd{"zrangebylex", -4, "readonly", 1, 1, 1, cmdZrangebylex},
 		cmd{"zrevrangebylex", -4, "readonly", 1, 1, 1, cmdZrevrangebylex},
+		cmd{"zremrangebyrank", 4, "write", 1, 1, 1, cmdZremrangebyrank},
+		cmd{"zremrangebyscore", 4, "write", 1, 1, 1, cmdZremrangebyscore},
+		cmd{"zremrangebylex", 4, "write", 1, 1, 1, cmdZremrangebylex},
 	)
 }
 
@@ -69,6 +72,77 @@ func cmdZrangebylex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 // ZREVRANGEBYLEX key max min [LIMIT offset count]
 func cmdZrevrangebylex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	return zrangeGeneric(ks, argv, 1, nil, zrangeLex, zrangeReverse)
+}
+
+// ZREMRANGEBYRANK key start stop
+func cmdZremrangebyrank(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return zremrangeGeneric(ks, argv, zrangeRank)
+}
+
+// ZREMRANGEBYSCORE key min max
+func cmdZremrangebyscore(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return zremrangeGeneric(ks, argv, zrangeScore)
+}
+
+// ZREMRANGEBYLEX key min max
+func cmdZremrangebylex(ks *Keyspace, argv [][]byte) (resp.Value, error) {
+	return zremrangeGeneric(ks, argv, zrangeLex)
+}
+
+// zremrangeGeneric removes a range of ranks, scores or members and answers
+// how many went; the key goes with its last member.
+func zremrangeGeneric(ks *Keyspace, argv [][]byte, kind zrangeKind) (resp.Value, error) {
+	// >> Args
+	var start, end int64
+	var scores scoreRange
+	var lex lexRange
+	var err error
+	switch kind {
+	case zrangeRank:
+		if start, err = argInt(argv[2]); err != nil {
+			return resp.Value{}, err
+		}
+		if end, err = argInt(argv[3]); err != nil {
+			return resp.Value{}, err
+		}
+	case zrangeScore:
+		scores, err = parseScoreRange(argv[2], argv[3])
+	case zrangeLex:
+		lex, err = parseLexRange(argv[2], argv[3])
+	}
+	if err != nil {
+		return resp.Value{}, err
+	}
+	// >> Operation
+	db := ks.lock()
+	defer ks.unlock()
+	z, n, err := db.lookupZset(bstr(argv[1]))
+	if z == nil || err != nil {
+		return resp.Zero, err
+	}
+	var from, to int
+	switch kind {
+	case zrangeRank:
+		first, last, ok := rangeIndexes(start, end, z.len())
+		if !ok {
+			return resp.Zero, nil
+		}
+		from, to = first, last+1
+	case zrangeScore:
+		from, to = z.scoreSpan(scores)
+	case zrangeLex:
+		from, to = z.lexSpan(lex)
+	}
+	if from >= to {
+		return resp.Zero, nil
+	}
+	doomed := make([]string, 0, to-from)
+	z.each(from, to-1, false, func(it zitem) { doomed = append(doomed, it.member) })
+	for _, m := range doomed {
+		z.remove(m)
+	}
+	db.removeIfEmpty(n)
+	return resp.Int(int64(len(doomed))), nil
 }
 
 // zrangeGeneric runs a range command whose source key is argv[keyAt],

@@ -205,7 +205,6 @@ func zsetOpGeneric(ks *Keyspace, argv [][]byte, dst []byte, numkeysAt int, op se
 	case opDiff:
 		result = zsetDiff(srcs)
 	}
-	result.toListpackIfFits()
 	if dst == nil {
 		items := make([]zitem, 0, result.len())
 		result.tree.Scan(func(it zitem) bool {
@@ -220,6 +219,8 @@ func zsetOpGeneric(ks *Keyspace, argv [][]byte, dst []byte, numkeysAt int, op se
 		}
 		return resp.Zero, nil
 	}
+	// Only a stored result becomes a listpack (and loses any -0).
+	result.toListpackIfFits()
 	db.putObject(bstr(dst), result)
 	return resp.Int(int64(result.len())), nil
 }

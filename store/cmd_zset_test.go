@@ -203,3 +203,22 @@ func TestZscan(t *testing.T) {
 		{line("ZSCAN", "z", "0", "MATCH", "b"), arr(bulk("0"), bulks("b", "2"))},
 	})
 }
+
+func TestZremrange(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	do(ks, "ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e")
+	run(t, ks, []step{
+		{line("ZREMRANGEBYRANK", "z", "0", "1"), num(2)},
+		{line("ZREMRANGEBYRANK", "z", "5", "10"), num(0)},
+		{line("ZREMRANGEBYSCORE", "z", "(3", "4"), num(1)},
+		{line("ZRANGE", "z", "0", "-1"), bulks("c", "e")},
+		{line("ZREMRANGEBYSCORE", "z", "x", "4"), errv(ErrMinMaxNotFloat)},
+		{line("ZREMRANGEBYRANK", "nokey", "0", "1"), num(0)},
+		{line("ZREMRANGEBYSCORE", "z", "-inf", "+inf"), num(2)},
+		{line("EXISTS", "z"), num(0)},
+		{line("ZADD", "l", "0", "a", "0", "b", "0", "c"), num(3)},
+		{line("ZREMRANGEBYLEX", "l", "(a", "[b"), num(1)},
+		{line("ZREMRANGEBYLEX", "l", "a", "[b"), errv(ErrMinMaxNotLex)},
+		{line("ZRANGE", "l", "0", "-1"), bulks("a", "c")},
+	})
+}

@@ -778,4 +778,13 @@ var zsetGens = []genCommand{
 		return args
 	}},
 	{2, func(g *generator) []string { return g.scanArgs("zscan", zsetKeys) }},
+	{2, func(g *generator) []string {
+		switch g.rng.IntN(3) {
+		case 0:
+			return []string{"zremrangebyrank", g.key(zsetKeys), g.indexArg(), g.indexArg()}
+		case 1:
+			return []string{"zremrangebyscore", g.key(zsetKeys), g.scoreBound(), g.scoreBound()}
+		}
+		return []string{"zremrangebylex", g.lexKey(), g.lexBound(), g.lexBound()}
+	}},
 }
