@@ -15,6 +15,8 @@ type db struct {
 	// GET of a key without a TTL, so only commands that need it do.
 	nowMs  int64
 	nowSet bool
+	// ev is who watches, listens to and waits on keys (notify.go).
+	ev dbEvents
 	// onExpire, when set, is told of each expired key before its removal:
 	// the append-only file logs it as DEL (aof_dispatch.go).
 	onExpire func(n *node)
@@ -39,6 +41,7 @@ func (db *db) init(clock func() time.Time) {
 
 // flush drops every key.
 func (db *db) flush() {
+	db.touchAllWatched()
 	db.dict.clear()
 	db.expires = make(map[*node]int64)
 }
@@ -55,13 +58,17 @@ func (db *db) lookup(key string) *node {
 	n := db.dict.find(key)
 	if n != nil && db.expired(n) {
 		db.remove(n)
+		db.notify(ClassExpired, "expired", key)
 		return nil
 	}
 	return n
 }
 
 // add links a new node; its key must not exist.
-func (db *db) add(n *node) { db.dict.add(n) }
+func (db *db) add(n *node) {
+	db.dict.add(n)
+	db.notify(ClassNew, "new", n.key())
+}
 
 // remove deletes n and its TTL.
 func (db *db) remove(n *node) {
