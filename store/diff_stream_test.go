@@ -10,6 +10,7 @@ package store
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,13 +33,30 @@ var (
 // streamKey is a stream key, now and then one of another type.
 func (g *generator) streamKey() string { return g.key(streamKeys) }
 
-// streamIDArg is an id argument: mostly valid, in a small range.
+// streamClock moves XADD's ids forward, so that most XADDs succeed while
+// the others meet "equal or smaller"; the ids of the other commands fall
+// around it. It depends only on the sequence of generated commands.
+var streamClock int
+
+// nextStreamIDArg is an id for XADD, mostly just past the last ones.
+func (g *generator) nextStreamIDArg() string {
+	streamClock += g.rng.IntN(3)
+	switch r := g.rng.IntN(10); {
+	case r < 5:
+		return strconv.Itoa(streamClock) + "-" + strconv.Itoa(g.rng.IntN(3))
+	case r < 7:
+		return strconv.Itoa(streamClock) + "-*"
+	}
+	return g.streamIDArg()
+}
+
+// streamIDArg is an id argument: mostly valid, around the ids in use.
 func (g *generator) streamIDArg() string {
 	switch r := g.rng.IntN(20); {
 	case r < 12:
-		return strconv.Itoa(g.rng.IntN(40)) + "-" + strconv.Itoa(g.rng.IntN(3))
+		return strconv.Itoa(g.rng.IntN(streamClock+40)) + "-" + strconv.Itoa(g.rng.IntN(3))
 	case r < 15:
-		return strconv.Itoa(g.rng.IntN(40))
+		return strconv.Itoa(g.rng.IntN(streamClock + 40))
 	case r < 16:
 		return g.oneOf("0-0", "0", "18446744073709551615-18446744073709551615", "18446744073709551615")
 	}
@@ -109,16 +127,12 @@ var streamGens = []genCommand{
 		if g.chance(20) {
 			args = append(args, g.trimArgs()...)
 		}
-		id := g.streamIDArg()
-		if g.chance(15) {
-			id = strconv.Itoa(g.rng.IntN(40)) + "-*"
-		}
-		return append(append(args, id), g.streamFields()...)
+		return append(append(args, g.nextStreamIDArg()), g.streamFields()...)
 	}},
 	// Many entries at once into one node or across nodes, to exercise
 	// node boundaries and approximate trimming.
 	{1, func(g *generator) []string {
-		return []string{"xadd", g.streamKey(), strconv.Itoa(40+g.rng.IntN(1000)) + "-*", "f", g.value(), "big", g.oneOf("", "x", "0123456789012345678901234567890123456789")}
+		return []string{"xadd", g.streamKey(), g.nextStreamIDArg(), "f", g.value(), "big", g.oneOf("", "x", "0123456789012345678901234567890123456789")}
 	}},
 	{3, func(g *generator) []string { return []string{"xlen", g.streamKey()} }},
 	{5, func(g *generator) []string {
@@ -291,7 +305,12 @@ var streamGens = []genCommand{
 	}},
 	{1, func(g *generator) []string { return []string{"type", g.streamKey()} }},
 	{1, func(g *generator) []string { return []string{"object", "encoding", g.streamKey()} }},
-	{1, func(g *generator) []string { return append([]string{"del"}, g.keys(streamKeys, 1)...) }},
+	{1, func(g *generator) []string {
+		if g.chance(30) {
+			return append([]string{"del"}, g.keys(streamKeys, 1)...)
+		}
+		return []string{"xgroup", "CREATE", g.streamKey(), g.oneOf(streamGroups...), g.oneOf("0", "$"), "MKSTREAM"}
+	}},
 }
 
 // normalizeXinfo blanks radix-tree-nodes (the rax's internal split), and
@@ -427,7 +446,15 @@ func TestDifferentialStreams(t *testing.T) {
 	check("XINFO", "CONSUMERS", "big", "g")
 
 	// Then random stream commands.
-	g := newGenerator(7)
+	streamClock = 0
+	seed := uint64(7)
+	if s := os.Getenv("GEARSD_DIFF_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("GEARSD_DIFF_SEED=%q: %v", s, err)
+		}
+	}
+	g := newGenerator(seed)
 	var weights int
 	for _, c := range streamGens {
 		weights += c.weight

@@ -10,7 +10,8 @@ import (
 // the node boundaries are observable (XADD and XTRIM with "~" remove
 // whole nodes only, XINFO counts them), so they are reproduced exactly,
 // down to the listpack's byte size that closes a node (see streamNode).
-// Lookups binary-search the nodes, then the entries of one node.
+// Lookups binary-search the nodes, then walk the entries of one node
+// (at most streamNodeMaxEntries).
 type streamValue struct {
 	nodes []*streamNode
 	// length is the number of live entries; a stream key may be empty.
@@ -212,18 +213,59 @@ func (s *streamValue) nodeFor(id streamID) int {
 	return max(i-1, 0)
 }
 
+// scan visits the live entries from start to end (inclusive) in id order
+// or, when rev, in reverse, with their node and entry indexes, until fn
+// returns false. It walks as Redis's stream iterator does: from the node
+// whose master id is the greatest not past the bound, each node's entries
+// in order, tombstones skipped before any comparison. After XSETID moved
+// the last id back on an emptied stream, a node may hold a live entry
+// smaller than its tombstones and than its master id; this walk finds
+// (or misses) it exactly where Redis does.
+func (s *streamValue) scan(start, end streamID, rev bool, fn func(ni, ei int) bool) {
+	if s.length == 0 || end.less(start) {
+		return
+	}
+	if !rev {
+		for ni := s.nodeFor(start); ni < len(s.nodes); ni++ {
+			for ei := range s.nodes[ni].entries {
+				e := &s.nodes[ni].entries[ei]
+				if e.deleted || e.id.less(start) {
+					continue
+				}
+				if end.less(e.id) || !fn(ni, ei) {
+					return
+				}
+			}
+		}
+		return
+	}
+	for ni := s.nodeFor(end); ni >= 0; ni-- {
+		entries := s.nodes[ni].entries
+		for ei := len(entries) - 1; ei >= 0; ei-- {
+			e := &entries[ei]
+			if e.deleted || end.less(e.id) {
+				continue
+			}
+			if e.id.less(start) || !fn(ni, ei) {
+				return
+			}
+		}
+	}
+}
+
+// each calls fn for the live entries from start to end, as scan walks
+// them.
+func (s *streamValue) each(start, end streamID, rev bool, fn func(e *streamEntry) bool) {
+	s.scan(start, end, rev, func(ni, ei int) bool { return fn(&s.nodes[ni].entries[ei]) })
+}
+
 // find returns the node index and entry index of the live entry id.
 func (s *streamValue) find(id streamID) (ni, ei int, ok bool) {
-	if len(s.nodes) == 0 {
-		return 0, 0, false
-	}
-	ni = s.nodeFor(id)
-	n := s.nodes[ni]
-	ei, found := slices.BinarySearchFunc(n.entries, id, func(e streamEntry, id streamID) int { return e.id.cmp(id) })
-	if !found || n.entries[ei].deleted {
-		return 0, 0, false
-	}
-	return ni, ei, true
+	s.scan(id, id, false, func(n, e int) bool {
+		ni, ei, ok = n, e, true
+		return false
+	})
+	return ni, ei, ok
 }
 
 // exists reports whether id is a live entry.
@@ -239,46 +281,6 @@ func (s *streamValue) get(id streamID) (*streamEntry, bool) {
 		return nil, false
 	}
 	return &s.nodes[ni].entries[ei], true
-}
-
-// each calls fn for the live entries from start to end (inclusive), in
-// id order or, when rev, in reverse, until fn returns false.
-func (s *streamValue) each(start, end streamID, rev bool, fn func(e *streamEntry) bool) {
-	if s.length == 0 || end.less(start) {
-		return
-	}
-	if !rev {
-		for ni := s.nodeFor(start); ni < len(s.nodes); ni++ {
-			n := s.nodes[ni]
-			ei, _ := slices.BinarySearchFunc(n.entries, start, func(e streamEntry, id streamID) int { return e.id.cmp(id) })
-			for ; ei < len(n.entries); ei++ {
-				e := &n.entries[ei]
-				if end.less(e.id) {
-					return
-				}
-				if !e.deleted && !fn(e) {
-					return
-				}
-			}
-		}
-		return
-	}
-	for ni := s.nodeFor(end); ni >= 0; ni-- {
-		n := s.nodes[ni]
-		ei, found := slices.BinarySearchFunc(n.entries, end, func(e streamEntry, id streamID) int { return e.id.cmp(id) })
-		if !found {
-			ei--
-		}
-		for ; ei >= 0; ei-- {
-			e := &n.entries[ei]
-			if e.id.less(start) {
-				return
-			}
-			if !e.deleted && !fn(e) {
-				return
-			}
-		}
-	}
 }
 
 // first returns the first (or, when rev, the last) live entry.
