@@ -32,19 +32,23 @@ type client struct {
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command's start
 
+	// Commands run and bytes read since the last flushStats.
+	pendingCommands, pendingInput int64
+
+	lastCmd atomic.Pointer[string] // the name of the last command run
+	busy    atomic.Bool            // inside a command: Shutdown lets it finish its reply
+	closing atomic.Bool            // Shutdown started: close after the current reply, run nothing more
+
 	mu      sync.Mutex
 	name    string
 	libName string
 	libVer  string
-	lastCmd string
 	noEvict bool
-	busy    bool // inside a command: Shutdown lets it finish its reply
 	// tx is the MULTI/EXEC state, nil outside a transaction: the transactions
 	// issue adds the queue, the dirty mark of EXECABORT and WATCHed keys
 	// here (written under mu, as CLIENT LIST reads it). Nothing queues yet.
-	tx      *transaction
-	closing bool // Shutdown started: close after the current reply, run nothing more
-	killed  bool // CLIENT KILL closed it: no longer listed while redcon winds it down
+	tx     *transaction
+	killed bool // CLIENT KILL closed it: no longer listed while redcon winds it down
 }
 
 // transaction is a client's MULTI state (for the transactions issue).
@@ -95,7 +99,11 @@ func (c *client) setName(name string) {
 // that parsers of the Redis format keep working.
 func (c *client) info(now time.Time) string {
 	c.mu.Lock()
-	name, lib, ver, cmd, noEvict := c.name, c.libName, c.libVer, c.lastCmd, c.noEvict
+	name, lib, ver, noEvict := c.name, c.libName, c.libVer, c.noEvict
+	var cmd string
+	if p := c.lastCmd.Load(); p != nil {
+		cmd = *p
+	}
 	multi := -1
 	if c.tx != nil {
 		multi = len(c.tx.queued)

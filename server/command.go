@@ -5,7 +5,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gearsd/gearsd/config"
 	"github.com/gearsd/gearsd/resp"
@@ -208,9 +207,9 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 		// requirepass was cleared at run time: every client is in.
 		c.authenticated = true
 	}
-	c.mu.Lock()
-	c.lastCmd = cmd.name
-	c.mu.Unlock()
+	if c.lastCmd.Load() != &cmd.name {
+		c.lastCmd.Store(&cmd.name)
+	}
 
 	defer func() {
 		if r := recover(); r != nil {
@@ -219,9 +218,13 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 			reply = resp.Err(fmt.Sprintf(msgInternal, cmd.name, r))
 		}
 	}()
-	switch {
-	case cmd.store:
+	if cmd.store {
 		return s.store.Do(args)
+	}
+	// The server's own commands may read the counters (INFO, CONFIG
+	// RESETSTAT): this client's are brought up to date first.
+	s.flushStats(c)
+	switch {
 	case cmd.module != nil:
 		s.stats.blocked.Add(1)
 		defer s.stats.blocked.Add(-1)
@@ -231,9 +234,9 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	}
 }
 
-// serveRESP is redcon's handler: one command of one connection.
-func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
-	c, _ := conn.Context().(*client)
+// serveRESP runs one command of one connection and buffers its reply; the
+// connection's loop writes the replies of a batch at once.
+func (s *Server) serveRESP(conn *conn, c *client, rc redcon.Command) {
 	if c == nil || len(rc.Args) == 0 {
 		return
 	}
@@ -244,12 +247,11 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 		conn.Close()
 		return
 	}
-	c.lastActive.Store(time.Now().UnixNano())
-	s.stats.commands.Add(1)
-	s.stats.netInput.Add(int64(len(rc.Raw)))
+	c.pendingCommands++
+	c.pendingInput += int64(len(rc.Raw))
 
 	v := s.call(c, rc.Args)
-	if v.IsError() {
+	if v.Kind == resp.KindError {
 		s.stats.errors.Add(1)
 	}
 	switch c.reply {
@@ -266,24 +268,35 @@ func (s *Server) serveRESP(conn redcon.Conn, rc redcon.Command) {
 	}
 }
 
-// begin marks c inside a command, unless Shutdown has begun.
+// flushStats adds the commands this client ran since the last call to the
+// server's counters: once per batch rather than twice per command on
+// counters every connection shares.
+func (s *Server) flushStats(c *client) {
+	if c.pendingCommands == 0 {
+		return
+	}
+	s.stats.commands.Add(c.pendingCommands)
+	s.stats.netInput.Add(c.pendingInput)
+	c.pendingCommands, c.pendingInput = 0, 0
+}
+
+// begin marks c inside a command, unless Shutdown has begun. With
+// Shutdown's order (closing, then busy) one of the two always sees the
+// other: a command either runs and is waited for, or does not run.
 func (c *client) begin() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closing {
+	c.busy.Store(true)
+	if c.closing.Load() {
+		c.busy.Store(false)
 		return false
 	}
-	c.busy = true
 	return true
 }
 
 // end marks c out of its command and reports whether Shutdown asked it to
 // close meanwhile.
 func (c *client) end() (closing bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.busy = false
-	return c.closing
+	c.busy.Store(false)
+	return c.closing.Load()
 }
 
 // sortedCommands returns the commands of a table ordered by name, for the

@@ -40,7 +40,10 @@ type Server struct {
 	cmds    map[string]*command
 	started time.Time
 	runID   string
-	rc      *redcon.Server
+	// conns are the open connections, idleClose the timeout setting
+	// given to each as it is accepted; both under mu.
+	conns     map[*conn]struct{}
+	idleClose time.Duration
 
 	// ctx is given to module handlers; cancelled when shutdown begins.
 	ctx    context.Context
@@ -90,12 +93,12 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		allGone: make(chan struct{}),
 		drained: make(chan struct{}),
 	}
-	s.rc = redcon.NewServer("", s.serveRESP, s.accept, s.closed)
-	s.rc.AcceptError = func(err error) { s.log.Warn().Err(err).Msg("accept failed") }
-	s.rc.SetIdleClose(time.Duration(cfg.Int(config.Timeout)) * time.Second)
+	s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
 	cfg.OnChange(config.Timeout, func(string) {
-		// redcon reads the idle limit when it accepts a connection.
-		s.rc.SetIdleClose(time.Duration(cfg.Int(config.Timeout)) * time.Second)
+		// A connection reads the idle limit when it is accepted.
+		s.mu.Lock()
+		s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
+		s.mu.Unlock()
 	})
 	return s
 }
@@ -135,7 +138,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.log.Info().Str("addr", ln.Addr().String()).Str("version", Version).Msg("ready to accept connections")
-	return s.rc.Serve(s.ln)
+	return s.serveConns(s.ln)
 }
 
 // Addr returns the address the server listens on, or nil before Serve.
@@ -177,9 +180,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	for _, c := range clients {
-		c.mu.Lock()
-		c.closing = true
-		c.mu.Unlock()
+		c.closing.Store(true)
 	}
 
 	var err error
@@ -191,9 +192,7 @@ wait:
 		// ends it without touching a reply being flushed. Repeated, because
 		// redcon sets its own idle deadline before each read.
 		for _, c := range clients {
-			c.mu.Lock()
-			idle := !c.busy
-			c.mu.Unlock()
+			idle := !c.busy.Load()
 			if idle && c.netConn != nil {
 				_ = c.netConn.SetReadDeadline(time.Unix(1, 0))
 			}
@@ -293,8 +292,8 @@ func (s *Server) clientList() []*client {
 	return list
 }
 
-// listener holds back the end of redcon's accept loop during a shutdown:
-// when that loop returns, redcon closes every connection at once, which
+// listener holds back the end of the accept loop during a shutdown: when
+// that loop returns, it closes every connection at once, which
 // would cut the replies of commands still running.
 type listener struct {
 	net.Listener
@@ -318,7 +317,7 @@ func (l *listener) Accept() (net.Conn, error) {
 	if errors.Is(err, net.ErrClosed) {
 		return nil, err
 	}
-	// redcon retries at once on any other error (EMFILE...): back off as
+	// serveConns retries at once on any other error (EMFILE...): back off as
 	// net/http does so a persistent failure does not spin a core.
 	if l.backoff == 0 {
 		l.backoff = 5 * time.Millisecond

@@ -1,0 +1,659 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/gearsd/gearsd/config"
+	"github.com/tidwall/redcon"
+)
+
+// conn is one client connection and its loop, in place of redcon's: read
+// what the socket has, parse every complete command in it (multibulk or
+// inline, with Redis 7's protocol errors), run them in order, and write all
+// their replies with one write before reading again.
+//
+// It exists for the cost per command under pipelining: redcon copies each
+// command and allocates its argument slice, grows its command list and
+// parsing marks per read, and goes through a bufio.Reader. Here a read's
+// complete commands are copied once into one fresh buffer and their
+// arguments into one fresh slice, so a batch of 16 pipelined commands costs
+// two allocations, and a handler may keep an argument (a queued MULTI
+// command, a key handed to another goroutine): nothing it was given is ever
+// overwritten.
+//
+// conn implements redcon.Conn, so handlers keep writing through that
+// interface and Detach works as redcon documents it.
+type conn struct {
+	s    *Server
+	nc   net.Conn
+	addr string
+	ctx  any
+
+	rbuf       []byte // read buffer; rbuf[start:end] is not parsed yet
+	start, end int
+	wbuf       []byte // replies not written yet
+
+	// The batch being run: cmds[next:] are parsed and not yet run
+	// (PeekPipeline), cmds is reused from one read to the next.
+	cmds []redcon.Command
+	next int
+
+	// Parsing marks of the current read, reused: argument bounds, and
+	// the argument count and end offset of each command.
+	marks []int
+	ends  []int
+	argc  []int
+
+	idleClose time.Duration
+	closed    bool // Close was called: the loop ends after this command
+	detached  bool
+	err       error // the first write error
+}
+
+const (
+	readBufferSize = 16 * 1024 // as Redis's PROTO_IOBUF_LEN
+	// maxKeptBuffer bounds the buffers a connection keeps between reads;
+	// larger ones (a big argument or reply) are dropped once used.
+	maxKeptBuffer = 64 * 1024
+	// inlineMax is Redis's PROTO_INLINE_MAX_SIZE: the longest inline
+	// command, and the longest count line of a multibulk one.
+	inlineMax = 64 * 1024
+	// protoMaxBulkLen is Redis's default proto-max-bulk-len.
+	protoMaxBulkLen = 512 * 1024 * 1024
+	// flushAt: replies are written before the batch ends once this much
+	// is buffered, so a long pipeline does not hold all its replies.
+	flushAt = 1024 * 1024
+)
+
+// protoError is a protocol error: its text is replied ("ERR Protocol
+// error: ...") and the connection is closed, as Redis does.
+type protoError string
+
+func (e protoError) Error() string { return "Protocol error: " + string(e) }
+
+// serveConns accepts connections until the listener fails; then every
+// connection still open is closed.
+func (s *Server) serveConns(ln net.Listener) error {
+	defer func() {
+		s.mu.Lock()
+		conns := make([]*conn, 0, len(s.conns))
+		for c := range s.conns {
+			conns = append(conns, c)
+		}
+		s.conns = nil
+		s.mu.Unlock()
+		for _, c := range conns {
+			c.nc.Close()
+		}
+	}()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			s.log.Warn().Err(err).Msg("accept failed")
+			continue
+		}
+		c := &conn{s: s, nc: nc, addr: nc.RemoteAddr().String()}
+		s.mu.Lock()
+		c.idleClose = s.idleClose
+		if s.conns == nil {
+			s.conns = map[*conn]struct{}{}
+		}
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		if !s.accept(c) {
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+			c.Close()
+			continue
+		}
+		go c.serve()
+	}
+}
+
+// serve is the connection's loop.
+func (c *conn) serve() {
+	err := c.loop()
+	if !c.detached {
+		c.nc.Close()
+	}
+	s := c.s
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	if err == io.EOF || err == errDetached {
+		err = nil
+	}
+	s.closed(c, err)
+}
+
+var errDetached = errors.New("detached")
+
+func (c *conn) loop() error {
+	for {
+		if err := c.read(); err != nil {
+			return err
+		}
+		for {
+			before := c.start
+			perr := c.parse()
+			client, _ := c.ctx.(*client)
+			for c.next < len(c.cmds) {
+				cmd := c.cmds[c.next]
+				c.next++
+				c.s.serveRESP(c, client, cmd)
+				if c.detached {
+					return errDetached
+				}
+				if c.closed {
+					return nil
+				}
+				if len(c.wbuf) >= flushAt {
+					if err := c.flush(); err != nil {
+						return err
+					}
+				}
+			}
+			if client != nil {
+				c.s.flushStats(client)
+			}
+			if perr != nil {
+				var pe protoError
+				if errors.As(perr, &pe) {
+					c.wbuf = redcon.AppendError(c.wbuf, "ERR "+pe.Error())
+					c.s.log.Debug().Str("addr", c.addr).Err(perr).Msg("protocol error: closing the client")
+				}
+				c.flush()
+				return perr
+			}
+			if c.start == before || c.start == c.end {
+				break // the rest is not complete yet
+			}
+			// An inline command, or one after it, is left for another pass.
+		}
+		if err := c.flush(); err != nil {
+			return err
+		}
+	}
+}
+
+// read waits for more input, keeping the part not parsed yet.
+func (c *conn) read() error {
+	if c.start == c.end {
+		c.start, c.end = 0, 0
+		if len(c.rbuf) > maxKeptBuffer {
+			c.rbuf = nil
+		}
+	}
+	if c.rbuf == nil {
+		c.rbuf = make([]byte, readBufferSize)
+	}
+	if c.end == len(c.rbuf) {
+		// The unparsed tail fills the buffer: move it to the front, or
+		// grow the buffer for a command larger than it.
+		if c.start > 0 {
+			c.end = copy(c.rbuf, c.rbuf[c.start:c.end])
+			c.start = 0
+		} else {
+			bigger := make([]byte, 2*len(c.rbuf))
+			copy(bigger, c.rbuf[:c.end])
+			c.rbuf = bigger
+		}
+	}
+	if c.idleClose > 0 {
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleClose))
+	}
+	n, err := c.nc.Read(c.rbuf[c.end:])
+	if n > 0 {
+		c.end += n
+		if cl, ok := c.ctx.(*client); ok {
+			cl.lastActive.Store(time.Now().UnixNano())
+		}
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// parse makes c.cmds the complete commands at the front of the unparsed
+// input: the multibulk ones in a row, or one inline command. It returns the
+// protocol error met after them, if any.
+func (c *conn) parse() error {
+	c.cmds = c.cmds[:0]
+	c.next = 0
+	b := c.rbuf[c.start:c.end]
+	if len(b) == 0 {
+		return nil
+	}
+	if b[0] != '*' {
+		return c.parseInline(b)
+	}
+	marks, ends, argc := c.marks[:0], c.ends[:0], c.argc[:0]
+	var perr error
+	pos := 0
+	for pos < len(b) && b[pos] == '*' {
+		n, next, err := c.scanMultibulk(b, pos, &marks)
+		if err != nil {
+			perr = err
+			break
+		}
+		if next < 0 {
+			break // incomplete
+		}
+		pos = next
+		if n > 0 {
+			argc = append(argc, n)
+			ends = append(ends, pos)
+		}
+	}
+	c.marks, c.ends, c.argc = marks, ends, argc
+	if pos == 0 {
+		return perr
+	}
+	// One copy of the complete commands and one argument array for all.
+	data := make([]byte, pos)
+	copy(data, b[:pos])
+	c.start += pos
+	args := make([][]byte, len(marks)/2)
+	for i := range args {
+		args[i] = data[marks[2*i]:marks[2*i+1]:marks[2*i+1]]
+	}
+	begin, a := 0, 0
+	for i, n := range argc {
+		// begin is the start of this command's raw text: the end of the
+		// previous one (empty commands in between count as its text).
+		c.cmds = append(c.cmds, redcon.Command{
+			Raw:  data[begin:ends[i]:ends[i]],
+			Args: args[a : a+n : a+n],
+		})
+		begin, a = ends[i], a+n
+	}
+	return perr
+}
+
+// scanMultibulk reads the multibulk command at b[pos:], appending its
+// arguments' bounds to marks. It returns the argument count and the
+// position after the command, next < 0 if the command is not complete yet,
+// or a protocol error. A count of zero or less is an empty command that
+// Redis skips.
+func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err error) {
+	line, after, ok := crline(b, pos)
+	if !ok {
+		if len(b)-pos > inlineMax {
+			return 0, 0, protoError("too big mbulk count string")
+		}
+		return 0, -1, nil
+	}
+	count, ok := parseLL(line[1:])
+	if !ok || count > 1<<31-1 {
+		return 0, 0, protoError("invalid multibulk length")
+	}
+	if count > 10 && c.authRequired() {
+		return 0, 0, protoError("unauthenticated multibulk length")
+	}
+	if count <= 0 {
+		return 0, after, nil
+	}
+	mark := len(*marks)
+	defer func() {
+		if next <= 0 || err != nil {
+			*marks = (*marks)[:mark] // only a complete command leaves marks
+		}
+	}()
+	pos = after
+	for range count {
+		line, after, ok := crline(b, pos)
+		if !ok {
+			if len(b)-pos > inlineMax {
+				return 0, 0, protoError("too big bulk count string")
+			}
+			return 0, -1, nil
+		}
+		if line[0] != '$' {
+			return 0, 0, protoError("expected '$', got '" + string(line[:1]) + "'")
+		}
+		size, ok := parseLL(line[1:])
+		if !ok || size < 0 || size > protoMaxBulkLen {
+			return 0, 0, protoError("invalid bulk length")
+		}
+		if size > 16384 && c.authRequired() {
+			return 0, 0, protoError("unauthenticated bulk length")
+		}
+		if int64(len(b)-after) < size+2 {
+			if int(size)+2 > len(c.rbuf) {
+				// Make room for the whole argument at the next read.
+				c.reserve(int(size) + 2 + (after - pos) + inlineMax)
+			}
+			return 0, -1, nil
+		}
+		*marks = append(*marks, after, after+int(size))
+		pos = after + int(size) + 2
+	}
+	return int(count), pos, nil
+}
+
+// reserve grows the read buffer to hold at least n bytes from start.
+func (c *conn) reserve(n int) {
+	if c.end-c.start+n <= len(c.rbuf) {
+		return
+	}
+	bigger := make([]byte, c.end-c.start+n)
+	c.end = copy(bigger, c.rbuf[c.start:c.end])
+	c.start = 0
+	c.rbuf = bigger
+}
+
+// crline finds the line at b[pos:], ended by "\r" and one more byte, as
+// Redis does: it returns the line without its ending and the position after
+// it, or false if the line is not complete yet.
+func crline(b []byte, pos int) (line []byte, after int, ok bool) {
+	i := bytes.IndexByte(b[pos:], '\r')
+	if i < 0 || pos+i+2 > len(b) {
+		return nil, 0, false
+	}
+	return b[pos : pos+i], pos + i + 2, true
+}
+
+// parseLL is Redis's string2ll: an optional minus sign and digits, no
+// leading zero, no sign on zero, within int64.
+func parseLL(s []byte) (int64, bool) {
+	if len(s) == 0 || len(s) > 20 {
+		return 0, false
+	}
+	if len(s) == 1 && s[0] == '0' {
+		return 0, true
+	}
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+		if len(s) == 0 {
+			return 0, false
+		}
+	}
+	if s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for _, ch := range s {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		d := uint64(ch - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// parseInline reads one inline command (a line of words, as typed in
+// telnet), as Redis's processInlineBuffer with sdssplitargs does. An empty
+// line is skipped.
+func (c *conn) parseInline(b []byte) error {
+	nl := bytes.IndexByte(b, '\n')
+	if nl < 0 {
+		if len(b) > inlineMax {
+			return protoError("too big inline request")
+		}
+		return nil
+	}
+	line := b[:nl]
+	if nl > 0 && b[nl-1] == '\r' {
+		line = b[:nl-1]
+	}
+	args, ok := splitArgs(line)
+	if !ok {
+		return protoError("unbalanced quotes in request")
+	}
+	raw := append([]byte(nil), b[:nl+1]...)
+	c.start += nl + 1
+	if len(args) > 0 {
+		c.cmds = append(c.cmds, redcon.Command{Raw: raw, Args: args})
+	}
+	return nil
+}
+
+// splitArgs is Redis's sdssplitargs: words separated by spaces, "double
+// quoted" with C escapes (\n \r \t \b \a \xHH), 'single quoted' with \'
+// only; a closing quote must be followed by a space or the end. The line
+// ends at its first NUL byte, as the C string it is in Redis.
+func splitArgs(line []byte) ([][]byte, bool) {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
+	at := func(i int) byte {
+		if i < len(line) {
+			return line[i]
+		}
+		return 0
+	}
+	isSpace := func(ch byte) bool {
+		return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r'
+	}
+	var args [][]byte
+	p := 0
+	for {
+		for p < len(line) && isSpace(line[p]) {
+			p++
+		}
+		if p >= len(line) {
+			return args, true
+		}
+		inq, insq, done := false, false, false
+		cur := []byte{}
+		for !done {
+			ch := at(p)
+			switch {
+			case inq:
+				switch {
+				case ch == '\\' && at(p+1) == 'x' && isHex(at(p+2)) && isHex(at(p+3)):
+					cur = append(cur, unhex(at(p+2))<<4|unhex(at(p+3)))
+					p += 3
+				case ch == '\\' && at(p+1) != 0:
+					p++
+					e := at(p)
+					switch e {
+					case 'n':
+						e = '\n'
+					case 'r':
+						e = '\r'
+					case 't':
+						e = '\t'
+					case 'b':
+						e = '\b'
+					case 'a':
+						e = '\a'
+					}
+					cur = append(cur, e)
+				case ch == '"':
+					if n := at(p + 1); n != 0 && !isSpace(n) {
+						return nil, false
+					}
+					done = true
+				case ch == 0:
+					return nil, false
+				default:
+					cur = append(cur, ch)
+				}
+			case insq:
+				switch {
+				case ch == '\\' && at(p+1) == '\'':
+					p++
+					cur = append(cur, '\'')
+				case ch == '\'':
+					if n := at(p + 1); n != 0 && !isSpace(n) {
+						return nil, false
+					}
+					done = true
+				case ch == 0:
+					return nil, false
+				default:
+					cur = append(cur, ch)
+				}
+			default:
+				switch ch {
+				case ' ', '\n', '\r', '\t', 0:
+					done = true
+				case '"':
+					inq = true
+				case '\'':
+					insq = true
+				default:
+					cur = append(cur, ch)
+				}
+			}
+			if p < len(line) {
+				p++
+			}
+		}
+		args = append(args, cur)
+	}
+}
+
+func isHex(ch byte) bool {
+	return ('0' <= ch && ch <= '9') || ('a' <= ch && ch <= 'f') || ('A' <= ch && ch <= 'F')
+}
+
+func unhex(ch byte) byte {
+	switch {
+	case ch <= '9':
+		return ch - '0'
+	case ch <= 'F':
+		return ch - 'A' + 10
+	}
+	return ch - 'a' + 10
+}
+
+// authRequired reports whether the client must still authenticate, for the
+// limits Redis puts on unauthenticated clients' commands.
+func (c *conn) authRequired() bool {
+	cl, ok := c.ctx.(*client)
+	return ok && !cl.authenticated && c.s.cfg.String(config.RequirePass) != ""
+}
+
+// flush writes the buffered replies.
+func (c *conn) flush() error {
+	if c.err != nil {
+		return c.err
+	}
+	if len(c.wbuf) == 0 {
+		return nil
+	}
+	_, c.err = c.nc.Write(c.wbuf)
+	if cap(c.wbuf) > maxKeptBuffer {
+		c.wbuf = nil
+	} else {
+		c.wbuf = c.wbuf[:0]
+	}
+	return c.err
+}
+
+// redcon.Conn
+
+var _ redcon.Conn = (*conn)(nil)
+
+func (c *conn) RemoteAddr() string { return c.addr }
+
+// Close flushes the replies and closes the connection; the loop ends after
+// the current command.
+func (c *conn) Close() error {
+	c.flush()
+	c.closed = true
+	return c.nc.Close()
+}
+
+func (c *conn) WriteError(msg string)       { c.wbuf = redcon.AppendError(c.wbuf, msg) }
+func (c *conn) WriteString(str string)      { c.wbuf = redcon.AppendString(c.wbuf, str) }
+func (c *conn) WriteBulk(bulk []byte)       { c.wbuf = redcon.AppendBulk(c.wbuf, bulk) }
+func (c *conn) WriteBulkString(bulk string) { c.wbuf = redcon.AppendBulkString(c.wbuf, bulk) }
+func (c *conn) WriteInt(num int)            { c.wbuf = redcon.AppendInt(c.wbuf, int64(num)) }
+func (c *conn) WriteInt64(num int64)        { c.wbuf = redcon.AppendInt(c.wbuf, num) }
+func (c *conn) WriteUint64(num uint64)      { c.wbuf = redcon.AppendUint(c.wbuf, num) }
+func (c *conn) WriteArray(count int)        { c.wbuf = redcon.AppendArray(c.wbuf, count) }
+func (c *conn) WriteNull()                  { c.wbuf = redcon.AppendNull(c.wbuf) }
+func (c *conn) WriteRaw(data []byte)        { c.wbuf = append(c.wbuf, data...) }
+func (c *conn) WriteAny(any any)            { c.wbuf = redcon.AppendAny(c.wbuf, any) }
+
+func (c *conn) WriteBulkFrom(n int64, rb io.Reader) {
+	c.wbuf = append(c.wbuf, '$')
+	c.wbuf = strconv.AppendInt(c.wbuf, n, 10)
+	c.wbuf = append(c.wbuf, '\r', '\n')
+	var buf bytes.Buffer
+	_, _ = io.CopyN(&buf, rb, n)
+	c.wbuf = append(c.wbuf, buf.Bytes()...)
+	c.wbuf = append(c.wbuf, '\r', '\n')
+}
+
+func (c *conn) Context() any        { return c.ctx }
+func (c *conn) SetContext(v any)    { c.ctx = v }
+func (c *conn) SetReadBuffer(n int) {}
+func (c *conn) NetConn() net.Conn   { return c.nc }
+
+// ReadPipeline returns the commands of the batch not run yet and drops
+// them, with any input not parsed yet.
+func (c *conn) ReadPipeline() []redcon.Command {
+	rest := c.cmds[c.next:]
+	c.cmds, c.next = nil, 0 // the caller owns rest
+	c.start = c.end
+	return rest
+}
+
+// PeekPipeline returns the commands of the batch not run yet.
+func (c *conn) PeekPipeline() []redcon.Command { return c.cmds[c.next:] }
+
+// Detach takes the connection out of the loop, as redcon's Detach: the
+// caller reads its commands and flushes its writes, and closes it.
+func (c *conn) Detach() redcon.DetachedConn {
+	c.detached = true
+	return &detachedConn{conn: c}
+}
+
+type detachedConn struct{ *conn }
+
+func (dc *detachedConn) Flush() error { return dc.flush() }
+
+// ReadCommand returns the next command: the rest of the batch first.
+func (dc *detachedConn) ReadCommand() (redcon.Command, error) {
+	c := dc.conn
+	for {
+		if c.next < len(c.cmds) {
+			cmd := c.cmds[c.next]
+			c.next++
+			return cmd, nil
+		}
+		if err := c.parse(); err != nil {
+			var pe protoError
+			if errors.As(err, &pe) && len(c.cmds) == 0 {
+				c.wbuf = redcon.AppendError(c.wbuf, "ERR "+pe.Error())
+				c.flush()
+				return redcon.Command{}, err
+			}
+		}
+		if len(c.cmds) > 0 {
+			continue
+		}
+		if err := c.read(); err != nil {
+			return redcon.Command{}, err
+		}
+	}
+}

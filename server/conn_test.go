@@ -1,0 +1,150 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawExchange writes input to addr in chunks of chunk bytes (all at once
+// for 0), then reads everything until the server closes or is quiet.
+func rawExchange(t *testing.T, addr, input string, chunk int) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	done := make(chan []byte)
+	go func() {
+		var out bytes.Buffer
+		buf := make([]byte, 64*1024)
+		for {
+			_ = c.SetReadDeadline(time.Now().Add(150 * time.Millisecond))
+			n, err := c.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				break
+			}
+		}
+		done <- out.Bytes()
+	}()
+	in := []byte(input)
+	for len(in) > 0 {
+		n := len(in)
+		if chunk > 0 && chunk < n {
+			n = chunk
+		}
+		if _, err := c.Write(in[:n]); err != nil {
+			break // the server closed after a protocol error
+		}
+		in = in[n:]
+		if chunk > 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return string(<-done)
+}
+
+// The connection loop parses what Redis parses and answers protocol errors
+// as Redis does, whatever the input's cut into reads: compared byte for
+// byte with a real redis-server.
+func TestProtocolLikeRedis(t *testing.T) {
+	redisAddr := startRedis(t)
+	ts := startServer(t, nil)
+	big := strings.Repeat("v", 100_000)
+	inputs := []string{
+		"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nabc\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+		"*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n",
+		"PING\r\nECHO hello\r\n\r\n   \r\nECHO \"a b\" 'c d'\nECHO \"\\x41\\n\\t\" '\\''\r\n",
+		"ECHO \"unterminated\r\nPING\r\n",
+		"ECHO \"a\"b\r\n",
+		"*1\r\n$4\r\nPING\r\nPING\r\n*1\r\n$4\r\nPING\r\n",
+		"*x\r\n",
+		"*1\r\n+PING\r\n",
+		"*1\r\n$-1\r\n",
+		"*1\r\n$01\r\nx\r\n",
+		"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$a\r\n",
+		"*2\r\n$4\r\nECHO\r\n$100000\r\n" + big + "\r\n*1\r\n$4\r\nPING\r\n",
+		"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$100000\r\n" + big + "\r\n*2\r\n$6\r\nSTRLEN\r\n$3\r\nbig\r\n",
+		"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\nQUIT\r\nPING\r\n",
+	}
+	for i, in := range inputs {
+		for _, chunk := range []int{0, 7} {
+			if chunk > 0 && len(in) > 1000 {
+				continue
+			}
+			want := rawExchange(t, redisAddr, in, chunk)
+			got := rawExchange(t, ts.addr, in, chunk)
+			if got != want {
+				t.Errorf("input %d in chunks of %d:\n  gearsd: %.300q\n  redis:  %.300q", i, chunk, got, want)
+			}
+		}
+	}
+}
+
+// A long pipeline's replies are all written, in order, however the input
+// is cut.
+func TestLongPipeline(t *testing.T) {
+	ts := startServer(t, nil)
+	var in, want strings.Builder
+	for i := range 20000 {
+		v := fmt.Sprint(i)
+		fmt.Fprintf(&in, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n*2\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", len(v), v, len(v), v, len(v), v)
+		fmt.Fprintf(&want, "+OK\r\n$%d\r\n%s\r\n", len(v), v)
+	}
+	c, err := net.Dial("tcp", ts.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go func() {
+		data := []byte(in.String())
+		for len(data) > 0 {
+			n := min(len(data), 1000+len(data)%3333)
+			c.Write(data[:n])
+			data = data[n:]
+		}
+	}()
+	got := make([]byte, want.Len())
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(c, got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want.String() {
+		t.Error("replies differ from the expected ones")
+	}
+}
+
+// Arguments are never overwritten by later input: a handler may keep them.
+func TestArgumentsStayValid(t *testing.T) {
+	var kept [][]byte
+	ts := startServer(t, nil)
+	rc := dialRaw(t, ts.addr)
+	conns := ts.clientList()
+	if len(conns) != 1 {
+		t.Fatalf("%d clients", len(conns))
+	}
+	cn := conns[0].conn.(*conn)
+	// Parse two batches on this connection's buffers directly.
+	for _, batch := range []string{"*2\r\n$4\r\nECHO\r\n$3\r\naaa\r\n", "*2\r\n$4\r\nECHO\r\n$3\r\nbbb\r\n"} {
+		cn2 := &conn{s: cn.s, rbuf: make([]byte, 64)}
+		cn2.end = copy(cn2.rbuf, batch)
+		if err := cn2.parse(); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, cn2.cmds[0].Args[1])
+		cn2.start, cn2.end = 0, copy(cn2.rbuf, "*2\r\n$4\r\nECHO\r\n$3\r\nzzz\r\n")
+		if err := cn2.parse(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(kept[0]) != "aaa" || string(kept[1]) != "bbb" {
+		t.Errorf("kept arguments changed: %q", kept)
+	}
+	expect(t, rc.do("PING"), "PONG")
+}
