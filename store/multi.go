@@ -1,6 +1,6 @@
 package store
 
-
+import "github.com/gearsd/gearsd/resp"
 
 // Transactions: WATCH's bookkeeping and EXEC's one lock section.
 //
@@ -139,4 +139,13 @@ func (db *db) watchOK(w *Watch) bool {
 		}
 	}
 	return true
+}
+
+// DoMulti is EXEC: unless a key of w (nil: none) changed since WATCH, it
+// runs cmds in one lock section, so no other command, expiry cycle or
+// Python execute() runs in between, and returns one reply per command
+// (errors included, as EXEC answers them). ok is false, and nothing runs,
+// when a watched key changed. Either way w is released.
+func (ks *Keyspace) DoMulti(cmds [][][]byte, w *Watch) (replies []resp.Value, ok bool) {
+	return ks.doMulti(cmds, w)
 }

@@ -40,6 +40,11 @@ type Store interface {
 	Watch(w *Watch, keys [][]byte) *Watch
 	Unwatch(w *Watch)
 
+	// DoMulti is EXEC: it runs cmds in one atomic section and returns
+	// their replies, or ok false and runs nothing when a key of w (nil:
+	// none) was changed since it was watched. It releases w.
+	DoMulti(cmds [][][]byte, w *Watch) (replies []resp.Value, ok bool)
+
 	// Subscribe hands every keyspace event of classes to fn, in order, on
 	// a goroutine of its own, never blocking a writer (events.go).
 	Subscribe(classes EventClass, buffer int, fn func(Event)) EventSubscription
