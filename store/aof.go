@@ -21,9 +21,11 @@ import (
 //     fsynced. Concurrent writers share one write and one fsync: the first
 //     to wait becomes the leader, the others wait for its fsync to cover
 //     their records (group commit).
-//   - everysec: a background goroutine writes the buffer as soon as records
-//     arrive and fsyncs once a second; Do does not wait.
-//   - no: the same goroutine writes, the OS decides when it is on disk.
+//   - everysec: Do returns once its record is written (grouped the same
+//     way), so a killed process loses nothing it acknowledged; a background
+//     goroutine fsyncs once a second, so a crash of the machine loses at
+//     most about a second.
+//   - no: written as for everysec; the OS decides when it is on disk.
 //
 // Lock order: Keyspace.mu, then aof.mu. Nothing holding aof.mu takes
 // Keyspace.mu, and no disk I/O happens with Keyspace.mu held except the
@@ -77,10 +79,6 @@ func (p fsyncPolicy) String() string {
 	return [...]string{"everysec", "always", "no"}[p]
 }
 
-// maxPendingBytes bounds the buffer of records not yet written: past it, a
-// writer waits for the disk instead of growing memory without end.
-const maxPendingBytes = 64 << 20
-
 // aof is the open append-only file and its buffer.
 type aof struct {
 	ks     *Keyspace // for automatic rewrites
@@ -109,7 +107,6 @@ type aof struct {
 	rw      *rewrite
 	rwStats rewriteStats
 
-	kick chan struct{} // wakes the background writer
 	stop chan struct{}
 	done chan struct{}
 }
@@ -133,7 +130,6 @@ func openAOF(opts AOFOptions, path string, size int64) (*aof, error) {
 		file:     f,
 		size:     size,
 		baseSize: size,
-		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -170,35 +166,22 @@ func (a *aof) feed(record []byte) int64 {
 }
 
 // waitDurable returns once the record ending at end is as safe as the
-// policy promises: fsynced for always (leading or joining a group commit),
-// handed to the background writer otherwise. It returns the write error
-// that prevented it, if any.
+// policy promises: written to the file (so it survives the process being
+// killed, as Redis writes before it replies) and, for always, fsynced.
+// Concurrent writers share the work: the first to wait writes (and
+// fsyncs) everything buffered, the others wait for it to cover their
+// records (group commit). It returns the error that prevented it.
 func (a *aof) waitDurable(end int64) error {
-	if a.policy != fsyncAlways {
-		select {
-		case a.kick <- struct{}{}:
-		default:
-		}
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		for end-a.written > maxPendingBytes && !a.closed {
-			if !a.flushing {
-				a.flushLocked(false)
-				continue
-			}
-			a.cond.Wait()
-		}
-		return nil
-	}
+	always := a.policy == fsyncAlways
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for a.synced < end {
+	for a.written < end || (always && a.synced < end) {
 		if a.closed {
 			return errors.New("the append-only file is closed")
 		}
 		if !a.flushing {
-			a.flushLocked(true)
-			if a.synced < end && a.writeErr != nil {
+			a.flushLocked(always)
+			if a.writeErr != nil {
 				return a.writeErr
 			}
 			continue
@@ -262,8 +245,8 @@ func (a *aof) flushLocked(sync bool) {
 	a.cond.Broadcast()
 }
 
-// background writes records as they arrive, fsyncs once a second for
-// everysec, and starts automatic rewrites.
+// background fsyncs once a second for everysec, retries a write that
+// failed, and starts automatic rewrites.
 func (a *aof) background() {
 	defer close(a.done)
 	tick := time.NewTicker(time.Second)
@@ -272,25 +255,46 @@ func (a *aof) background() {
 		select {
 		case <-a.stop:
 			return
-		case <-a.kick:
-			a.flush(false)
 		case <-tick.C:
-			a.flush(a.policy == fsyncEverysec)
+			a.retryFailedWrite()
+			if a.policy == fsyncEverysec {
+				a.fsync()
+			}
 			a.maybeAutoRewrite()
 		}
 	}
 }
 
-// flush writes the buffer out unless another goroutine is doing it.
-func (a *aof) flush(sync bool) {
+// retryFailedWrite writes out what a failed write left in the buffer.
+func (a *aof) retryFailedWrite() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for a.flushing {
-		a.cond.Wait()
+	if a.writeErr != nil && !a.flushing {
+		a.flushLocked(false)
 	}
-	if len(a.buf) > 0 || (sync && a.synced < a.written) {
-		a.flushLocked(sync)
+}
+
+// fsync syncs what has been written, without holding writers off: they
+// keep appending to the file while the disk catches up.
+func (a *aof) fsync() {
+	a.mu.Lock()
+	f, target, synced := a.file, a.written, a.synced
+	a.mu.Unlock()
+	if target == synced {
+		return
 	}
+	err := f.Sync()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if f != a.file {
+		return // a rewrite swapped the file, synced as a whole
+	}
+	if err != nil {
+		a.logf("error fsyncing the append-only file %s: %v", a.path, err)
+		a.writeErr = err
+		return
+	}
+	a.synced = max(a.synced, target)
 }
 
 // close writes and fsyncs what is buffered and closes the file. A rewrite

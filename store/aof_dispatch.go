@@ -1,10 +1,12 @@
 package store
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/gearsd/gearsd/resp"
 )
@@ -23,7 +25,7 @@ import (
 func aofLogged(name, flags string) bool {
 	f := strings.Fields(flags)
 	if slices.Contains(f, "blocking") {
-		return false
+		return name == "xreadgroup" // see doLoggedBlocking
 	}
 	return slices.Contains(f, "write") || name == "xgroup"
 }
@@ -36,7 +38,16 @@ func (ks *Keyspace) doLogged(c *command, argv [][]byte) resp.Value {
 	if err := a.lastWriteError(); err != nil {
 		return resp.Err("MISCONF Errors writing to the AOF file: " + noNewlines(err.Error()))
 	}
-	v, end, err := ks.runLogged(c, argv)
+	if c.spec.Name == "xreadgroup" {
+		return ks.doLoggedBlocking(c, argv)
+	}
+	v, end, err := ks.runLogged(c, argv, nil)
+	return ks.logged(v, end, err)
+}
+
+// logged is the reply of a logged write once its record is durable.
+func (ks *Keyspace) logged(v resp.Value, end int64, err error) resp.Value {
+	a := ks.aof
 	if err != nil {
 		return resp.Err(noNewlines(err.Error()))
 	}
@@ -55,7 +66,7 @@ var viewTokens atomic.Uint64
 // runLogged is doLogged's lock section: the handler runs on a view whose
 // lock Do holds, then the change is recorded. A panicking handler still
 // releases the lock.
-func (ks *Keyspace) runLogged(c *command, argv [][]byte) (v resp.Value, end int64, err error) {
+func (ks *Keyspace) runLogged(c *command, argv [][]byte, then func(db *db, v resp.Value)) (v resp.Value, end int64, err error) {
 	ks.mu.Lock()
 	defer func() {
 		ks.heldToken.Store(0)
@@ -71,8 +82,74 @@ func (ks *Keyspace) runLogged(c *command, argv [][]byte) (v resp.Value, end int6
 	ks.heldToken.Store(0)
 	if err == nil {
 		end = ks.propagate(&ks.db, c, argv, v)
+		if then != nil {
+			then(&ks.db, v)
+		}
 	}
 	return v, end, err
+}
+
+// doLoggedBlocking runs XREADGROUP ... BLOCK, which waits outside the lock
+// where a logged write cannot: it runs without BLOCK in Do's lock section
+// and, while that finds nothing, waits for the keys as xreadGeneric does
+// (registered in the section that found nothing) and tries again. Each try
+// is logged: one that found nothing may still have created the consumer.
+func (ks *Keyspace) doLoggedBlocking(c *command, argv [][]byte) resp.Value {
+	r, err := parseXread(argv, true)
+	if err != nil || !r.block {
+		return ks.logged(ks.runLogged(c, argv, nil))
+	}
+	var deadline time.Time
+	if r.timeout > 0 {
+		deadline = time.Now().Add(time.Duration(min(r.timeout, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond)
+	}
+	keys := make([]string, len(r.keys))
+	for i, k := range r.keys {
+		keys[i] = string(k)
+	}
+	try := withoutBlock(argv)
+	for {
+		var w *streamWaiter
+		v, end, err := ks.runLogged(c, try, func(db *db, v resp.Value) {
+			if v.Kind == resp.KindNullArray && (deadline.IsZero() || time.Now().Before(deadline)) {
+				w = addStreamWaiter(db, keys)
+			}
+		})
+		if w == nil {
+			return ks.logged(v, end, err)
+		}
+		if end > 0 {
+			if werr := ks.aof.waitDurable(end); werr != nil {
+				return resp.Err("MISCONF Errors writing to the AOF file: " + noNewlines(werr.Error()))
+			}
+		}
+		waitFor(w, deadline)
+		db := ks.lock()
+		removeStreamWaiter(db, w, keys)
+		ks.unlock()
+		if r.count == 0 {
+			// As xreadGeneric serves a client that waited.
+			r.count = xreadDefaultBlockedCount
+			try = slices.Insert(slices.Clone(try), 1, []byte("COUNT"), []byte(strconv.Itoa(xreadDefaultBlockedCount)))
+		}
+	}
+}
+
+// withoutBlock returns XREADGROUP's argv without its BLOCK option.
+func withoutBlock(argv [][]byte) [][]byte {
+	for i := 1; i+1 < len(argv); i++ {
+		switch {
+		case isOpt(argv[i], "streams"):
+			return argv
+		case isOpt(argv[i], "group"):
+			i += 2
+		case isOpt(argv[i], "count"):
+			i++
+		case isOpt(argv[i], "block"):
+			return slices.Concat(argv[:i:i], argv[i+2:])
+		}
+	}
+	return argv
 }
 
 // propagate appends the record(s) of a write that succeeded and returns
