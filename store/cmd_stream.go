@@ -172,7 +172,10 @@ func cmdXadd(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		fields[i] = string(f)
 	}
 	s.append(id, fields)
-	s.trim(trim)
+	db.notify(ClassStream, "xadd", key)
+	if s.trim(trim) > 0 {
+		db.notify(ClassStream, "xtrim", key)
+	}
 	signalStreamKey(db, key)
 
 	// >> Response
@@ -291,6 +294,9 @@ func cmdXdel(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			s.refreshFirstID()
 		}
 	}
+	if deleted > 0 {
+		db.notify(ClassStream, "xdel", bstr(argv[1]))
+	}
 	return resp.Int(int64(deleted)), nil
 }
 
@@ -306,7 +312,11 @@ func cmdXtrim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	if s == nil || err != nil {
 		return resp.Zero, err
 	}
-	return resp.Int(s.trim(trim)), nil
+	deleted := s.trim(trim)
+	if deleted > 0 {
+		db.notify(ClassStream, "xtrim", bstr(argv[1]))
+	}
+	return resp.Int(deleted), nil
 }
 
 // XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]
@@ -361,6 +371,7 @@ func cmdXsetid(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		}
 	}
 	s.lastID = id
+	db.notify(ClassStream, "xsetid", bstr(argv[1]))
 	if entriesAdded != -1 {
 		s.entriesAdded = entriesAdded
 	}

@@ -144,6 +144,7 @@ func cmdXgroup(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		if !s.createGroup(string(argv[3]), id, entriesRead) {
 			return resp.Value{}, ErrBusyGroup
 		}
+		db.notify(ClassStream, "xgroup-create", bstr(key))
 		return resp.OK, nil
 	case "setid":
 		if len(argv) != 5 && len(argv) != 7 {
@@ -157,22 +158,29 @@ func cmdXgroup(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		}
 		g.lastID = id
 		g.entriesRead = entriesRead
+		db.notify(ClassStream, "xgroup-setid", bstr(key))
 		return resp.OK, nil
 	case "destroy":
 		if g == nil {
 			return resp.Zero, nil
 		}
 		delete(s.groups, string(argv[3]))
+		db.notify(ClassStream, "xgroup-destroy", bstr(key))
 		return resp.One, nil
 	case "createconsumer":
 		_, created := g.consumer(argv[4], db.now(), true)
+		if created {
+			db.notify(ClassStream, "xgroup-createconsumer", bstr(key))
+		}
 		return resp.Bool(created), nil
 	default: // delconsumer
 		c, _ := g.consumer(argv[4], 0, false)
 		if c == nil {
 			return resp.Zero, nil
 		}
-		return resp.Int(int64(g.deleteConsumer(c))), nil
+		pending := g.deleteConsumer(c)
+		db.notify(ClassStream, "xgroup-delconsumer", bstr(key))
+		return resp.Int(int64(pending)), nil
 	}
 }
 

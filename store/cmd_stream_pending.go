@@ -227,8 +227,7 @@ func cmdXclaim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			continue
 		}
 		if c == nil {
-			c, _ = g.consumer(argv[3], now, true)
-			c.seenTime = now
+			c = claimingConsumer(db, g, argv[1], argv[3])
 		}
 		p.deliveryTime = deliveryTime
 		if retryCount >= 0 {
@@ -305,8 +304,7 @@ func cmdXautoclaim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			continue
 		}
 		if c == nil {
-			c, _ = g.consumer(argv[3], now, true)
-			c.seenTime = now
+			c = claimingConsumer(db, g, argv[1], argv[3])
 		}
 		p.deliveryTime = now
 		if !justID {
@@ -323,4 +321,15 @@ func cmdXautoclaim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 
 	// >> Response
 	return resp.Array(resp.Bulk(cursor.String()), resp.Array(claimed...), resp.Array(deleted...)), nil
+}
+
+// claimingConsumer returns the consumer XCLAIM or XAUTOCLAIM gives
+// entries to, created if new, seen now.
+func claimingConsumer(db *db, g *streamGroup, key, name []byte) *streamConsumer {
+	c, created := g.consumer(name, db.now(), true)
+	if created {
+		db.notify(ClassStream, "xgroup-createconsumer", bstr(key))
+	}
+	c.seenTime = db.now()
+	return c
 }

@@ -27,6 +27,8 @@ type xreadRequest struct {
 	block           bool
 	timeout         int64 // ms, 0 for ever
 	keys, idArgs    [][]byte
+	// records are what a served XREADGROUP logs to the append-only file.
+	records [][][]byte
 }
 
 // XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
@@ -120,6 +122,9 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 	ids, err := r.resolveIDs(db)
 	for err == nil {
 		if v, served := r.serve(db, ids); served {
+			for _, rec := range r.records {
+				ks.aofPropagate(rec...)
+			}
 			ks.unlock()
 			return v, nil
 		}
@@ -226,9 +231,9 @@ func (r *xreadRequest) serve(db *db, ids []streamID) (resp.Value, bool) {
 		case g == nil:
 			entries = s.rangeReply(start, maxStreamID, false, r.count)
 		case history:
-			entries = r.readHistory(db, s, g, start)
+			entries = r.readHistory(db, key, s, g, start)
 		default:
-			entries = r.readNew(db, s, g, start)
+			entries = r.readNew(db, key, s, g, start)
 		}
 		out = append(out, resp.Array(resp.Bulk(string(key)), resp.Array(entries...)))
 	}
@@ -240,32 +245,45 @@ func (r *xreadRequest) serve(db *db, ids []streamID) (resp.Value, bool) {
 
 // readingConsumer returns the request's consumer in g, created if new,
 // seen now.
-func (r *xreadRequest) readingConsumer(db *db, g *streamGroup) *streamConsumer {
-	c, _ := g.consumer(r.consumer, db.now(), true)
+func (r *xreadRequest) readingConsumer(db *db, g *streamGroup, key []byte) *streamConsumer {
+	c, created := g.consumer(r.consumer, db.now(), true)
+	if created {
+		db.notify(ClassStream, "xgroup-createconsumer", bstr(key))
+		r.log(xgroupCreateConsumerRecord(key, r.group, r.consumer))
+	}
 	c.seenTime = db.now()
 	return c
 }
 
+// log keeps a record for the append-only file: XREADGROUP blocks, so it
+// is not logged as it came (aof_dispatch.go) but as what it changed,
+// which xreadGeneric hands to the file in the same lock section.
+func (r *xreadRequest) log(record [][]byte) { r.records = append(r.records, record) }
+
 // readNew delivers the entries from start on to the consumer: the
 // group's last id moves on and, unless NOACK, each becomes pending.
-func (r *xreadRequest) readNew(db *db, s *streamValue, g *streamGroup, start streamID) []resp.Value {
-	c := r.readingConsumer(db, g)
+func (r *xreadRequest) readNew(db *db, key []byte, s *streamValue, g *streamGroup, start streamID) []resp.Value {
+	c := r.readingConsumer(db, g, key)
 	out := []resp.Value{}
 	s.each(start, maxStreamID, false, func(e *streamEntry) bool {
 		g.advance(s, e.id)
 		if !r.noack {
 			g.deliver(e.id, c, db.now())
+			r.log(pendingRecord(key, r.group, g, g.pel.get(e.id)))
 		}
 		out = append(out, entryReply(e))
 		return r.count == 0 || int64(len(out)) < r.count
 	})
+	if len(out) > 0 {
+		r.log(groupStateRecord(key, r.group, g))
+	}
 	return out
 }
 
 // readHistory answers the consumer's own pending entries from start on;
 // one deleted since is answered as its id and a null.
-func (r *xreadRequest) readHistory(db *db, s *streamValue, g *streamGroup, start streamID) []resp.Value {
-	c := r.readingConsumer(db, g)
+func (r *xreadRequest) readHistory(db *db, key []byte, s *streamValue, g *streamGroup, start streamID) []resp.Value {
+	c := r.readingConsumer(db, g, key)
 	out := []resp.Value{}
 	for _, p := range c.pel.from(start) {
 		if r.count != 0 && int64(len(out)) >= r.count {
@@ -278,6 +296,7 @@ func (r *xreadRequest) readHistory(db *db, s *streamValue, g *streamGroup, start
 		}
 		p.deliveryTime = db.now()
 		p.deliveryCount++
+		r.log(pendingRecord(key, r.group, g, p))
 		out = append(out, entryReply(e))
 	}
 	return out
