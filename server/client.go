@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gearsd/gearsd/store"
 	"github.com/tidwall/redcon"
 )
 
@@ -27,8 +28,10 @@ type client struct {
 
 	// Set on the connection's goroutine only.
 	authenticated bool
-	quit          bool      // close once the current reply is written (QUIT, CLIENT KILL of oneself)
-	reply         replyMode // CLIENT REPLY
+	quit          bool         // close once the current reply is written (QUIT, CLIENT KILL of oneself)
+	reply         replyMode    // CLIENT REPLY
+	watch         *store.Watch // WATCHed keys (cmd_tx.go)
+	sub           *subscriber  // pub/sub state, once it subscribed (cmd_pubsub.go)
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command's start
 

@@ -171,8 +171,10 @@ func cmdReset(s *Server, c *client, args [][]byte) resp.Value {
 	c.authenticated = s.cfg.String(config.RequirePass) == ""
 	c.reply = replyOn
 	c.mu.Lock()
-	c.name, c.noEvict, c.tx = "", false, nil
+	c.name, c.noEvict = "", false
 	c.mu.Unlock()
+	s.resetTx(c)
+	s.resetPubsub(c)
 	return resp.Simple("RESET")
 }
 

@@ -198,10 +198,12 @@ func truncate(b []byte, n int) string {
 func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	cmd, errv, ok := s.resolve(args)
 	if !ok {
+		c.flagTx() // inside MULTI, EXEC now aborts
 		return errv
 	}
 	if !c.authenticated && !cmd.hasFlag("no_auth") {
 		if s.cfg.String(config.RequirePass) != "" {
+			c.flagTx()
 			return resp.Err(msgNoAuth)
 		}
 		// requirepass was cleared at run time: every client is in.
@@ -209,6 +211,12 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	}
 	if c.lastCmd.Load() != &cmd.name {
 		c.lastCmd.Store(&cmd.name)
+	}
+	if v, done := s.subscribedGate(c, cmd, args); done {
+		return v
+	}
+	if v, done := s.queue(c, cmd, args); done {
+		return v
 	}
 
 	defer func() {

@@ -28,6 +28,8 @@ func writeValue(conn redcon.Conn, v resp.Value) {
 		conn.WriteInt64(v.Int)
 	case resp.KindError:
 		conn.WriteError(v.Str)
+	case kindNoReply:
+		// The handler wrote its replies itself (subscriber.go).
 	case resp.KindArray:
 		conn.WriteArray(len(v.Array))
 		for _, e := range v.Array {

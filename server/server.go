@@ -60,7 +60,10 @@ type Server struct {
 	drainOne sync.Once
 
 	nextID atomic.Int64
-	stats  stats
+	pubsub pubsub // channels and patterns subscribed to (pubsub.go)
+	// eventsMu guards the keyspace notifications' subscription (notify.go).
+	eventsMu sync.Mutex
+	stats    stats
 }
 
 // stats are the counters of INFO stats and clients; CONFIG RESETSTAT zeroes
@@ -100,6 +103,7 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
 		s.mu.Unlock()
 	})
+	s.publishKeyspaceEvents()
 	return s
 }
 
@@ -256,6 +260,8 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	if c == nil {
 		return
 	}
+	s.resetTx(c)
+	s.resetPubsub(c)
 	s.mu.Lock()
 	delete(s.clients, c.id)
 	gone := s.shutting && len(s.clients) == 0
