@@ -158,6 +158,13 @@ func zaddGeneric(ks *Keyspace, key []byte, pairs [][]byte, flags zaddFlags) (res
 		}
 		processed++
 	}
+	if added+updated > 0 {
+		event := "zadd"
+		if incr {
+			event = "zincr"
+		}
+		db.notify(ClassZset, event, bstr(key))
+	}
 	// >> Response
 	if incr {
 		if processed == 0 {
@@ -187,6 +194,9 @@ func cmdZrem(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 				break
 			}
 		}
+	}
+	if removed > 0 {
+		db.notify(ClassZset, "zrem", n.key())
 	}
 	db.removeIfEmpty(n)
 	return resp.Int(int64(removed)), nil
@@ -390,6 +400,11 @@ func zpopGeneric(ks *Keyspace, argv [][]byte, max bool) (resp.Value, error) {
 		}
 		z.remove(it.member)
 		out = append(out, resp.Bulk(it.member), resp.Bulk(formatDouble(it.score)))
+	}
+	if max {
+		db.notify(ClassZset, "zpopmax", n.key())
+	} else {
+		db.notify(ClassZset, "zpopmin", n.key())
 	}
 	db.removeIfEmpty(n)
 	return resp.Array(out...), nil

@@ -141,6 +141,7 @@ func zremrangeGeneric(ks *Keyspace, argv [][]byte, kind zrangeKind) (resp.Value,
 	for _, m := range doomed {
 		z.remove(m)
 	}
+	db.notify(ClassZset, [...]string{zrangeRank: "zremrangebyrank", zrangeScore: "zremrangebyscore", zrangeLex: "zremrangebylex"}[kind], n.key())
 	db.removeIfEmpty(n)
 	return resp.Int(int64(len(doomed))), nil
 }
@@ -246,6 +247,7 @@ func zrangeGeneric(ks *Keyspace, argv [][]byte, keyAt int, dst []byte, kind zran
 		if len(items) == 0 {
 			if n := db.lookup(bstr(dst)); n != nil {
 				db.remove(n)
+				db.notify(ClassGeneric, "del", n.key())
 			}
 			return resp.Zero, nil
 		}
@@ -256,6 +258,7 @@ func zrangeGeneric(ks *Keyspace, argv [][]byte, keyAt int, dst []byte, kind zran
 			out.set(it.member, it.score)
 		}
 		db.putObject(bstr(dst), out)
+		db.notify(ClassZset, "zrangestore", bstr(dst))
 		return resp.Int(int64(len(items))), nil
 	}
 	return zitemsReply(items, withScores), nil

@@ -216,12 +216,14 @@ func zsetOpGeneric(ks *Keyspace, argv [][]byte, dst []byte, numkeysAt int, op se
 	if result.len() == 0 {
 		if n := db.lookup(bstr(dst)); n != nil {
 			db.remove(n)
+			db.notify(ClassGeneric, "del", n.key())
 		}
 		return resp.Zero, nil
 	}
 	// Only a stored result becomes a listpack (and loses any -0).
 	result.toListpackIfFits()
 	db.putObject(bstr(dst), result)
+	db.notify(ClassZset, name, bstr(dst))
 	return resp.Int(int64(result.len())), nil
 }
 

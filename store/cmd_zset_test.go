@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -221,4 +222,34 @@ func TestZremrange(t *testing.T) {
 		{line("ZREMRANGEBYLEX", "l", "a", "[b"), errv(ErrMinMaxNotLex)},
 		{line("ZRANGE", "l", "0", "-1"), bulks("a", "c")},
 	})
+}
+
+// TestZsetEvents checks the keyspace events of sorted set writes, as
+// redis-server 7.0 names and orders them.
+func TestZsetEvents(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	next := collect(t, ks, ClassAll)
+	cases := []struct {
+		cmd  []string
+		want []string
+	}{
+		{line("ZADD", "z", "1", "a", "2", "b", "3", "c"), line("zadd z")},
+		{line("ZADD", "z", "INCR", "1", "a"), line("zincr z")},
+		{line("ZINCRBY", "z", "0", "a"), nil},
+		{line("ZADD", "z", "XX", "5", "q"), nil},
+		{line("ZREM", "z", "a", "x"), line("zrem z")},
+		{line("ZPOPMIN", "z"), line("zpopmin z")},
+		{line("ZREMRANGEBYSCORE", "z", "0", "10"), line("zremrangebyscore z", "del z")},
+		{line("ZADD", "z", "1", "a"), line("zadd z")},
+		{line("ZRANGESTORE", "d", "z", "0", "-1"), line("zrangestore d")},
+		{line("ZUNIONSTORE", "d", "1", "z"), line("zunionstore d")},
+		{line("ZINTERSTORE", "d", "2", "z", "nokey"), line("del d")},
+		{line("ZPOPMAX", "z", "5"), line("zpopmax z", "del z")},
+	}
+	for _, c := range cases {
+		do(ks, c.cmd...)
+		if got := next(len(c.want)); !slices.Equal(got, c.want) {
+			t.Errorf("%s: events %q, want %q", strings.Join(c.cmd, " "), got, c.want)
+		}
+	}
 }
