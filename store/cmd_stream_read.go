@@ -27,8 +27,6 @@ type xreadRequest struct {
 	block           bool
 	timeout         int64 // ms, 0 for ever
 	keys, idArgs    [][]byte
-	// records are what a served XREADGROUP logs to the append-only file.
-	records [][][]byte
 }
 
 // XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
@@ -109,6 +107,11 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 	if err != nil {
 		return resp.Value{}, err
 	}
+	if ks.held != 0 && ks.held == ks.heldToken.Load() {
+		// Inside a section the caller holds (EXEC, a logged write): as
+		// Redis does where a client cannot block, answer at once.
+		r.block = false
+	}
 	var deadline time.Time
 	if r.block && r.timeout > 0 {
 		deadline = time.Now().Add(time.Duration(min(r.timeout, math.MaxInt64/int64(time.Millisecond))) * time.Millisecond)
@@ -122,9 +125,6 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 	ids, err := r.resolveIDs(db)
 	for err == nil {
 		if v, served := r.serve(db, ids); served {
-			for _, rec := range r.records {
-				ks.aofPropagate(rec...)
-			}
 			ks.unlock()
 			return v, nil
 		}
@@ -249,16 +249,10 @@ func (r *xreadRequest) readingConsumer(db *db, g *streamGroup, key []byte) *stre
 	c, created := g.consumer(r.consumer, db.now(), true)
 	if created {
 		db.notify(ClassStream, "xgroup-createconsumer", bstr(key))
-		r.log(xgroupCreateConsumerRecord(key, r.group, r.consumer))
 	}
 	c.seenTime = db.now()
 	return c
 }
-
-// log keeps a record for the append-only file: XREADGROUP blocks, so it
-// is not logged as it came (aof_dispatch.go) but as what it changed,
-// which xreadGeneric hands to the file in the same lock section.
-func (r *xreadRequest) log(record [][]byte) { r.records = append(r.records, record) }
 
 // readNew delivers the entries from start on to the consumer: the
 // group's last id moves on and, unless NOACK, each becomes pending.
@@ -269,14 +263,10 @@ func (r *xreadRequest) readNew(db *db, key []byte, s *streamValue, g *streamGrou
 		g.advance(s, e.id)
 		if !r.noack {
 			g.deliver(e.id, c, db.now())
-			r.log(pendingRecord(key, r.group, g, g.pel.get(e.id)))
 		}
 		out = append(out, entryReply(e))
 		return r.count == 0 || int64(len(out)) < r.count
 	})
-	if len(out) > 0 {
-		r.log(groupStateRecord(key, r.group, g))
-	}
 	return out
 }
 
@@ -296,7 +286,6 @@ func (r *xreadRequest) readHistory(db *db, key []byte, s *streamValue, g *stream
 		}
 		p.deliveryTime = db.now()
 		p.deliveryCount++
-		r.log(pendingRecord(key, r.group, g, p))
 		out = append(out, entryReply(e))
 	}
 	return out

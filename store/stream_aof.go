@@ -6,12 +6,13 @@ import (
 	"github.com/gearsd/gearsd/resp"
 )
 
-// How stream commands whose effect depends on the clock reach the
-// append-only file: as Redis propagates them, each pending entry they
-// touched is logged as an XCLAIM that sets its owner, delivery time and
-// count outright (FORCE JUSTID, min-idle-time 0), an entry they dropped
-// from the PEL as an XACK, and the group's position as XGROUP SETID, so
-// that a replay at any time ends in the same state.
+// How XCLAIM and XAUTOCLAIM, whose effect depends on the clock (min-idle
+// times), reach the append-only file: as Redis propagates them, each
+// pending entry they touched is logged as an XCLAIM that sets its owner,
+// delivery time and count outright (FORCE JUSTID, min-idle-time 0), an
+// entry they dropped from the PEL as an XACK, and the group's position as
+// XGROUP SETID, so that a replay at any time ends in the same state.
+// (XREADGROUP is logged as it came, without BLOCK: aof_dispatch.go.)
 
 func init() {
 	aofRewrites["xclaim"] = logXclaim
