@@ -85,20 +85,50 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 
 	r := &recordReader{r: bufio.NewReaderSize(f, 1<<20)}
 	commands := 0
+	// A transaction is logged between MULTI and EXEC (multi_exec.go): its
+	// commands run once EXEC is read, and a file that ends before EXEC is
+	// cut back to before MULTI, as Redis reverts an incomplete one.
+	var queued [][][]byte
+	multiAt := int64(-1)
 	for {
 		start := r.off
 		argv, err := r.next()
 		if err == io.EOF {
+			if multiAt >= 0 {
+				logf("Revert incomplete MULTI/EXEC transaction in AOF file %s", path)
+				return cutTail(path, multiAt, commands, logf)
+			}
 			return r.off, nil
 		}
 		if err != nil {
-			return ks.badTail(path, f, start, err, commands, logf)
+			if err := checkBadTail(path, f, start, err); err != nil {
+				return 0, err
+			}
+			if multiAt >= 0 {
+				logf("Revert incomplete MULTI/EXEC transaction in AOF file %s", path)
+				start = multiAt
+			}
+			return cutTail(path, start, commands, logf)
 		}
 		if len(argv) == 0 {
 			return 0, fmt.Errorf("store: bad file format reading the append only file %s at offset %d: empty command", path, start)
 		}
-		if lookupCommand(argv[0]) == nil {
+		switch {
+		case len(argv) == 1 && isOpt(argv[0], "multi"):
+			queued, multiAt = nil, start
+			continue
+		case len(argv) == 1 && isOpt(argv[0], "exec") && multiAt >= 0:
+			for _, q := range queued {
+				ks.Do(q)
+				commands++
+			}
+			queued, multiAt = nil, -1
+			continue
+		case lookupCommand(argv[0]) == nil:
 			return 0, fmt.Errorf("store: unknown command '%s' reading the append only file %s at offset %d", cString(argv[0]), path, start)
+		case multiAt >= 0:
+			queued = append(queued, argv)
+			continue
 		}
 		// Replies are not checked: an error was an error when the command
 		// first ran too, and changed nothing then either.
@@ -107,17 +137,21 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 	}
 }
 
-// badTail decides what a record that does not parse at off means: a torn
-// last record is cut off (and the file truncated there), anything else is
-// an error.
-func (ks *Keyspace) badTail(path string, f *os.File, off int64, cause error, commands int, logf func(string, ...any)) (int64, error) {
+// checkBadTail decides what a record that does not parse at off means: a
+// torn last record (nil: it is cut off), or corruption (the error).
+func checkBadTail(path string, f *os.File, off int64, cause error) error {
 	if cause != errTruncated && cause != errFormat {
-		return 0, fmt.Errorf("store: reading the append only file %s at offset %d: %w", path, off, cause)
+		return fmt.Errorf("store: reading the append only file %s at offset %d: %w", path, off, cause)
 	}
 	if cause == errFormat && wholeRecordAfter(f, off) {
-		return 0, fmt.Errorf("store: bad file format reading the append only file %s at offset %d (a whole record follows, so this is not a torn last write; fix or truncate the file by hand)", path, off)
+		return fmt.Errorf("store: bad file format reading the append only file %s at offset %d (a whole record follows, so this is not a torn last write; fix or truncate the file by hand)", path, off)
 	}
-	info, err := f.Stat()
+	return nil
+}
+
+// cutTail truncates the file at off with Redis's warnings and returns off.
+func cutTail(path string, off int64, commands int, logf func(string, ...any)) (int64, error) {
+	info, err := os.Stat(path)
 	if err != nil {
 		return 0, err
 	}

@@ -386,3 +386,35 @@ func TestAOFBlockedXreadgroupIsLogged(t *testing.T) {
 		t.Fatalf("XPENDING after replay = %s, want %s", got, want)
 	}
 }
+
+// A transaction is replayed whole, and one the file cuts short is reverted.
+func TestAOFTransactions(t *testing.T) {
+	dir := t.TempDir()
+	clock := &fakeClock{t: testEpoch}
+	ks, _ := openAOFKeyspace(t, dir, "always", clock)
+	ks.DoMulti([][][]byte{{[]byte("SET"), []byte("a"), []byte("1")}, {[]byte("INCR"), []byte("n")}, {[]byte("GET"), []byte("a")}}, nil)
+	ks.Close()
+	path := filepath.Join(dir, "appendonly.aof")
+	data, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(data), "*1\r\n$5\r\nMULTI\r\n") || !strings.HasSuffix(string(data), "*1\r\n$4\r\nEXEC\r\n") {
+		t.Fatalf("file:\n%q", data)
+	}
+	good := len(data)
+	torn := appendCommand(slices.Clone(data), []byte("MULTI"))
+	torn = appendCommand(torn, []byte("SET"), []byte("x"), []byte("1"))
+	torn = append(torn, "*3\r\n$3\r\nSE"...)
+	for _, tail := range [][]byte{torn, torn[:len(torn)-len("*3\r\n$3\r\nSE")]} {
+		os.WriteFile(path, tail, 0o644)
+		again, log := openAOFKeyspace(t, dir, "always", clock)
+		if got := do(again, "MGET", "a", "n", "x").String(); got != resp.Array(resp.Bulk("1"), resp.Bulk("1"), resp.Null).String() {
+			t.Errorf("MGET = %s", got)
+		}
+		if !strings.Contains(log.String(), "Revert incomplete MULTI/EXEC transaction") {
+			t.Errorf("no warning: %q", log)
+		}
+		again.Close()
+		if info, _ := os.Stat(path); info.Size() != int64(good) {
+			t.Errorf("file cut to %d bytes, want %d", info.Size(), good)
+		}
+	}
+}
