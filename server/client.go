@@ -33,6 +33,10 @@ type client struct {
 	watch         *store.Watch // WATCHed keys (cmd_tx.go)
 	sub           *subscriber  // pub/sub state, once it subscribed (cmd_pubsub.go)
 
+	// The last command found, under the name as the client sent it.
+	lastFound *command
+	lastName  []byte
+
 	lastActive atomic.Int64 // unix nanoseconds of the last command's start
 
 	// Commands run and bytes read since the last flushStats.

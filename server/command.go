@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -196,10 +197,20 @@ func truncate(b []byte, n int) string {
 // authentication are checked (in Redis's order), and where the command goes
 // to its handler, a module or the store.
 func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
-	cmd, errv, ok := s.resolve(args)
-	if !ok {
-		c.flagTx() // inside MULTI, EXEC now aborts
-		return errv
+	// A client mostly sends the same few commands, in the same case: the
+	// last one found is compared before the table is searched.
+	cmd := c.lastFound
+	if cmd == nil || !bytes.Equal(args[0], c.lastName) || !cmd.arityOK(len(args)) {
+		var errv resp.Value
+		var ok bool
+		cmd, errv, ok = s.resolve(args)
+		if !ok {
+			c.flagTx() // inside MULTI, EXEC now aborts
+			return errv
+		}
+		if cmd.subs == nil && !strings.Contains(cmd.name, "|") && len(args[0]) <= 32 {
+			c.lastFound, c.lastName = cmd, append(c.lastName[:0], args[0]...)
+		}
 	}
 	if !c.authenticated && !cmd.hasFlag("no_auth") {
 		if s.cfg.String(config.RequirePass) != "" {

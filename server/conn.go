@@ -19,12 +19,14 @@ import (
 //
 // It exists for the cost per command under pipelining: redcon copies each
 // command and allocates its argument slice, grows its command list and
-// parsing marks per read, and goes through a bufio.Reader. Here a read's
-// complete commands are copied once into one fresh buffer and their
-// arguments into one fresh slice, so a batch of 16 pipelined commands costs
-// two allocations, and a handler may keep an argument (a queued MULTI
-// command, a key handed to another goroutine): nothing it was given is ever
-// overwritten.
+// parsing marks per read, and goes through a bufio.Reader. Here arguments
+// are slices of the read buffer itself, and argument lists slices of a
+// shared array, and neither is ever written again once handed out: input
+// goes on after the end of the buffer, and a new buffer (or array) is taken
+// when one is used up. So a handler may keep an argument (a queued MULTI
+// command, a key handed to another goroutine), and a command costs no
+// allocation of its own: one 16 KB buffer per 12 KB or more of input, one
+// array per 256 arguments.
 //
 // conn implements redcon.Conn, so handlers keep writing through that
 // interface and Detach works as redcon documents it.
@@ -36,7 +38,8 @@ type conn struct {
 
 	rbuf       []byte // read buffer; rbuf[start:end] is not parsed yet
 	start, end int
-	wbuf       []byte // replies not written yet
+	wbuf       []byte   // replies not written yet
+	argSpace   [][]byte // argument lists are cut from its front
 
 	// The batch being run: cmds[next:] are parsed and not yet run
 	// (PeekPipeline), cmds is reused from one read to the next.
@@ -57,6 +60,11 @@ type conn struct {
 
 const (
 	readBufferSize = 16 * 1024 // as Redis's PROTO_IOBUF_LEN
+	// minRead: a read buffer with less room than this is replaced before
+	// reading, so reads stay large.
+	minRead = 4 * 1024
+	// argSpaceSize is the number of arguments an argument array holds.
+	argSpaceSize = 256
 	// maxKeptBuffer bounds the buffers a connection keeps between reads;
 	// larger ones (a big argument or reply) are dropped once used.
 	maxKeptBuffer = 64 * 1024
@@ -185,28 +193,12 @@ func (c *conn) loop() error {
 	}
 }
 
-// read waits for more input, keeping the part not parsed yet.
+// read waits for more input, keeping the part not parsed yet. Bytes
+// before c.start may be held by handlers: input only ever goes after
+// c.end, and a full buffer is replaced, never compacted.
 func (c *conn) read() error {
-	if c.start == c.end {
-		c.start, c.end = 0, 0
-		if len(c.rbuf) > maxKeptBuffer {
-			c.rbuf = nil
-		}
-	}
-	if c.rbuf == nil {
-		c.rbuf = make([]byte, readBufferSize)
-	}
-	if c.end == len(c.rbuf) {
-		// The unparsed tail fills the buffer: move it to the front, or
-		// grow the buffer for a command larger than it.
-		if c.start > 0 {
-			c.end = copy(c.rbuf, c.rbuf[c.start:c.end])
-			c.start = 0
-		} else {
-			bigger := make([]byte, 2*len(c.rbuf))
-			copy(bigger, c.rbuf[:c.end])
-			c.rbuf = bigger
-		}
+	if len(c.rbuf)-c.end < minRead || (c.start == c.end && len(c.rbuf) > maxKeptBuffer) {
+		c.replaceBuffer(0)
 	}
 	if c.idleClose > 0 {
 		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleClose))
@@ -260,23 +252,26 @@ func (c *conn) parse() error {
 	if pos == 0 {
 		return perr
 	}
-	// One copy of the complete commands and one argument array for all.
-	data := make([]byte, pos)
-	copy(data, b[:pos])
 	c.start += pos
-	args := make([][]byte, len(marks)/2)
-	for i := range args {
-		args[i] = data[marks[2*i]:marks[2*i+1]:marks[2*i+1]]
-	}
-	begin, a := 0, 0
+	begin, m := 0, 0
 	for i, n := range argc {
+		if len(c.argSpace) < n {
+			c.argSpace = make([][]byte, max(argSpaceSize, n))
+		}
+		args := c.argSpace[:n:n]
+		c.argSpace = c.argSpace[n:]
+		for k := range args {
+			from, to := marks[m], marks[m+1]
+			args[k] = b[from:to:to]
+			m += 2
+		}
 		// begin is the start of this command's raw text: the end of the
 		// previous one (empty commands in between count as its text).
 		c.cmds = append(c.cmds, redcon.Command{
-			Raw:  data[begin:ends[i]:ends[i]],
-			Args: args[a : a+n : a+n],
+			Raw:  b[begin:ends[i]:ends[i]],
+			Args: args,
 		})
-		begin, a = ends[i], a+n
+		begin = ends[i]
 	}
 	return perr
 }
@@ -330,9 +325,9 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 			return 0, 0, protoError("unauthenticated bulk length")
 		}
 		if int64(len(b)-after) < size+2 {
-			if int(size)+2 > len(c.rbuf) {
-				// Make room for the whole argument at the next read.
-				c.reserve(int(size) + 2 + (after - pos) + inlineMax)
+			if need := int64(after) + size + 2; need > int64(len(c.rbuf)-c.start) {
+				// Make room for the whole command at the next read.
+				c.replaceBuffer(int(need) - (c.end - c.start))
 			}
 			return 0, -1, nil
 		}
@@ -342,15 +337,15 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 	return int(count), pos, nil
 }
 
-// reserve grows the read buffer to hold at least n bytes from start.
-func (c *conn) reserve(n int) {
-	if c.end-c.start+n <= len(c.rbuf) {
-		return
-	}
-	bigger := make([]byte, c.end-c.start+n)
-	c.end = copy(bigger, c.rbuf[c.start:c.end])
-	c.start = 0
-	c.rbuf = bigger
+// replaceBuffer moves the input not parsed yet to a new read buffer with
+// room for at least n more bytes; a buffer twice the pending input if that
+// is larger, so a command larger than the buffer is read in a few reads.
+func (c *conn) replaceBuffer(n int) {
+	pending := c.end - c.start
+	size := max(readBufferSize, pending+n, 2*pending)
+	buf := make([]byte, size)
+	copy(buf, c.rbuf[c.start:c.end])
+	c.rbuf, c.start, c.end = buf, 0, pending
 }
 
 // crline finds the line at b[pos:], ended by "\r" and one more byte, as
@@ -425,7 +420,7 @@ func (c *conn) parseInline(b []byte) error {
 	if !ok {
 		return protoError("unbalanced quotes in request")
 	}
-	raw := append([]byte(nil), b[:nl+1]...)
+	raw := b[: nl+1 : nl+1]
 	c.start += nl + 1
 	if len(args) > 0 {
 		c.cmds = append(c.cmds, redcon.Command{Raw: raw, Args: args})
@@ -641,13 +636,10 @@ func (dc *detachedConn) ReadCommand() (redcon.Command, error) {
 			c.next++
 			return cmd, nil
 		}
-		if err := c.parse(); err != nil {
-			var pe protoError
-			if errors.As(err, &pe) && len(c.cmds) == 0 {
-				c.wbuf = redcon.AppendError(c.wbuf, "ERR "+pe.Error())
-				c.flush()
-				return redcon.Command{}, err
-			}
+		if err := c.parse(); err != nil && len(c.cmds) == 0 {
+			// Unlike the loop, no error reply: the caller may be
+			// writing from another goroutine.
+			return redcon.Command{}, err
 		}
 		if len(c.cmds) > 0 {
 			continue
