@@ -57,7 +57,6 @@ func (ks *Keyspace) PersistenceInfo() [][2]string {
 		{"aof_last_bgrewrite_status", bgStatus},
 		{"aof_rewrites", itoa(int64(a.rwStats.count))},
 		{"aof_last_write_status", status(a.writeErr)},
-		{"aof_fsync", a.policy.String()},
 		{"aof_current_size", itoa(a.size)},
 		{"aof_base_size", itoa(a.baseSize)},
 		{"aof_pending_rewrite", "0"},

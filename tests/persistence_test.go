@@ -281,3 +281,27 @@ func TestAOFRewriteAndInfoPersistence(t *testing.T) {
 		t.Fatalf("LLEN l = %v", v)
 	}
 }
+
+func TestAOFKeepsTransactions(t *testing.T) {
+	dir := t.TempDir()
+	s := startServerIn(t, dir, "--appendonly", "yes", "--appendfsync", "always")
+	c := s.Client(t)
+	ctx := context.Background()
+	if _, err := c.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, "tx:a", "1", 0)
+		p.Incr(ctx, "tx:n")
+		p.RPush(ctx, "tx:l", "x", "y")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.kill(t)
+	again := startServerIn(t, dir, "--appendonly", "yes")
+	c = again.Client(t)
+	if v := MustDo(t, c, "MGET", "tx:a", "tx:n"); fmt.Sprint(v) != "[1 1]" {
+		t.Fatalf("MGET = %v", v)
+	}
+	if v := MustDo(t, c, "LRANGE", "tx:l", "0", "-1"); fmt.Sprint(v) != "[x y]" {
+		t.Fatalf("LRANGE = %v", v)
+	}
+}
