@@ -123,8 +123,9 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 
 	db := ks.lock()
 	ids, err := r.resolveIDs(db)
+	var ready []string // keys whose XADD woke the reader, in order
 	for err == nil {
-		if v, served := r.serve(db, ids); served {
+		if v, served := r.serveAfterWait(db, ids, ready); served {
 			ks.unlock()
 			return v, nil
 		}
@@ -137,7 +138,7 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 		ks.unlock()
 		waitFor(w, deadline)
 		db = ks.lock()
-		removeStreamWaiter(db, w, keys)
+		ready = removeStreamWaiter(db, w, keys)
 		if r.count == 0 {
 			r.count = xreadDefaultBlockedCount
 		}
@@ -198,11 +199,30 @@ func (r *xreadRequest) resolveIDs(db *db) ([]streamID, error) {
 	return ids, nil
 }
 
-// serve reads every stream that has something for the request and
-// reports whether any had.
-func (r *xreadRequest) serve(db *db, ids []streamID) (resp.Value, bool) {
+// serveAfterWait serves the request: at first every stream with
+// something for it; once it waited, as Redis serves a blocked client, only
+// the first of the keys that woke it that has something, alone.
+func (r *xreadRequest) serveAfterWait(db *db, ids []streamID, ready []string) (resp.Value, bool) {
+	if ready == nil {
+		return r.serve(db, ids, "")
+	}
+	for _, k := range ready {
+		if v, ok := r.serve(db, ids, k); ok {
+			return v, true
+		}
+	}
+	return resp.Value{}, false
+}
+
+// serve reads every stream (or only the first one named only, when only
+// is not "") that has something for the request and reports whether any
+// had.
+func (r *xreadRequest) serve(db *db, ids []streamID, only string) (resp.Value, bool) {
 	var out []resp.Value
 	for i, key := range r.keys {
+		if only != "" && bstr(key) != only {
+			continue
+		}
 		s, _, err := db.lookupStream(bstr(key))
 		if s == nil || err != nil {
 			continue
@@ -236,6 +256,9 @@ func (r *xreadRequest) serve(db *db, ids []streamID) (resp.Value, bool) {
 			entries = r.readNew(db, key, s, g, start)
 		}
 		out = append(out, resp.Array(resp.Bulk(string(key)), resp.Array(entries...)))
+		if only != "" {
+			break
+		}
 	}
 	if out == nil {
 		return resp.Value{}, false

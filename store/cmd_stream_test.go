@@ -335,3 +335,26 @@ func TestStreamIDParsing(t *testing.T) {
 		}
 	}
 }
+
+// A reader blocked on several streams is served, as Redis serves it, from
+// the first key that became ready, alone: here both get entries in one
+// EXEC, b first.
+func TestXreadBlockServedFromFirstReadyKey(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	got := make(chan resp.Value)
+	go func() { got <- do(ks, "XREAD", "BLOCK", "5000", "STREAMS", "a", "b", "$", "$") }()
+	deadline := time.Now().Add(5 * time.Second)
+	for streamWaiting.n.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the reader never blocked")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	ks.DoMulti([][][]byte{
+		{[]byte("XADD"), []byte("b"), []byte("1-0"), []byte("f"), []byte("b")},
+		{[]byte("XADD"), []byte("a"), []byte("1-0"), []byte("f"), []byte("a")},
+	}, nil)
+	if v, want := <-got, arr(arr(bulk("b"), arr(entry("1-0", "f", "b")))); !equal(v, want) {
+		t.Errorf("got %v, want %v", v, want)
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -33,6 +34,10 @@ type waitKey struct {
 // twice before it runs retries once.
 type streamWaiter struct {
 	wake chan struct{}
+	// ready lists the keys signalled, in order, guarded by
+	// streamWaiting.mu: the reader is served from the first that has
+	// something for it, as Redis serves a blocked client.
+	ready []string
 }
 
 // addStreamWaiter registers a reader blocked on keys of db.
@@ -51,8 +56,9 @@ func addStreamWaiter(db *db, keys []string) *streamWaiter {
 	return w
 }
 
-// removeStreamWaiter unregisters w from keys of db.
-func removeStreamWaiter(db *db, w *streamWaiter, keys []string) {
+// removeStreamWaiter unregisters w from keys of db and returns the keys
+// signalled while it waited (nil if none was).
+func removeStreamWaiter(db *db, w *streamWaiter, keys []string) []string {
 	streamWaiting.mu.Lock()
 	defer streamWaiting.mu.Unlock()
 	for _, k := range keys {
@@ -71,6 +77,7 @@ func removeStreamWaiter(db *db, w *streamWaiter, keys []string) {
 		}
 	}
 	streamWaiting.n.Add(-1)
+	return w.ready
 }
 
 // signalStreamKey wakes every reader blocked on key of db, in the order
@@ -83,6 +90,9 @@ func signalStreamKey(db *db, key string) {
 	streamWaiting.mu.Lock()
 	defer streamWaiting.mu.Unlock()
 	for _, w := range streamWaiting.byKey[waitKey{db, key}] {
+		if !slices.Contains(w.ready, key) {
+			w.ready = append(w.ready, key)
+		}
 		select {
 		case w.wake <- struct{}{}:
 		default:
