@@ -168,8 +168,11 @@ func (ks *Keyspace) propagate(db *db, c *command, argv [][]byte, reply resp.Valu
 }
 
 // aofPropagate records a change a handler made outside Do's logged path
-// (a blocking command served later). It must be called inside the lock
-// section that made the change. It does not wait for the disk.
+// (a blocked client served later). It must be called inside the lock
+// section that made the change, and while a rewrite runs, every key it
+// changes must have gone through ks.aof.rewriting().beforeChange before
+// the change (as blocking.go's popFor does). It does not wait for the
+// disk.
 func (ks *Keyspace) aofPropagate(args ...[]byte) {
 	if ks.aof != nil {
 		ks.aof.feed(appendCommand(nil, args...))
