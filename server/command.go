@@ -35,6 +35,9 @@ type command struct {
 	run    handler
 	module func(s *Server, args [][]byte) resp.Value // a module's handler
 	store  bool                                      // served by store.Do
+	// blocking: a store command that may wait (BLPOP...): served by
+	// store.Block outside MULTI (cmd_blocking.go).
+	blocking bool
 
 	// subs are the subcommands of a container command (CLIENT, CONFIG,
 	// COMMAND): looked up by the second argument, each with its own arity.
@@ -119,6 +122,7 @@ func buildTable(st store.Store, modules []Module) map[string]*command {
 				name: name, arity: sc.Arity, flags: slices.Clone(sc.Flags),
 				firstKey: sc.FirstKey, lastKey: sc.LastKey, step: sc.Step,
 				group: doc.group, summary: doc.summary, since: "1.0.0", store: true,
+				blocking: slices.Contains(sc.Flags, "blocking") && blockingList[name],
 			}
 		}
 	}
@@ -238,6 +242,9 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 		}
 	}()
 	if cmd.store {
+		if cmd.blocking {
+			return s.block(c, args)
+		}
 		return s.store.Do(args)
 	}
 	// The server's own commands may read the counters (INFO, CONFIG

@@ -45,6 +45,12 @@ type Store interface {
 	// none) was changed since it was watched. It releases w.
 	DoMulti(cmds [][][]byte, w *Watch) (replies []resp.Value, ok bool)
 
+	// Block runs a blocking list command (BLPOP, BRPOP, BLMOVE,
+	// BRPOPLPUSH): its reply when it can answer at once, else a Waiter the
+	// caller waits on, on its own goroutine (blocking.go). Do runs the same
+	// commands without ever blocking, as inside MULTI.
+	Block(argv [][]byte) (resp.Value, *Waiter)
+
 	// Subscribe hands every keyspace event of classes to fn, in order, on
 	// a goroutine of its own, never blocking a writer (events.go).
 	Subscribe(classes EventClass, buffer int, fn func(Event)) EventSubscription
