@@ -1,6 +1,10 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+
 	"github.com/gearsd/gearsd/resp"
 )
 
@@ -91,10 +95,47 @@ func lagReply(g *streamGroup, s *streamValue) resp.Value {
 	return resp.Null
 }
 
-// radixTreeNodes stands for Redis's count of radix tree nodes, which
-// depends on how its rax splits keys: one per listpack node plus a
-// root, which is what a stream of one node shows.
-func (s *streamValue) radixTreeNodes() int64 { return int64(len(s.nodes)) + 1 }
+// radixTreeNodes is the number of nodes of Redis's radix tree (rax) that
+// would hold the stream's listpacks under their master ids, as 16-byte
+// big-endian keys: the rax is a compressed trie, in which a run of bytes
+// without a branch is one node, a branch is one node, and each key ends
+// in a node of its own. Built by insertions and kept compressed by its
+// removals, its node count depends only on its keys.
+func (s *streamValue) radixTreeNodes() int64 {
+	keys := make([][16]byte, len(s.nodes))
+	for i, n := range s.nodes {
+		binary.BigEndian.PutUint64(keys[i][:8], n.masterID.ms)
+		binary.BigEndian.PutUint64(keys[i][8:], n.masterID.seq)
+	}
+	slices.SortFunc(keys, func(a, b [16]byte) int { return bytes.Compare(a[:], b[:]) })
+	return raxNodes(keys, 0)
+}
+
+// raxNodes counts the nodes of the subtree holding keys (sorted, equal up
+// to depth) from depth on.
+func raxNodes(keys [][16]byte, depth int) int64 {
+	if len(keys) == 0 || depth == 16 {
+		return 1 // an empty root, or the node a key ends in
+	}
+	first, last := keys[0], keys[len(keys)-1]
+	common := depth
+	for common < 16 && first[common] == last[common] {
+		common++
+	}
+	if common > depth {
+		return 1 + raxNodes(keys, common) // a compressed node
+	}
+	n := int64(1) // a branch, then a subtree per byte
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j][depth] == keys[i][depth] {
+			j++
+		}
+		n += raxNodes(keys[i:j], depth+1)
+		i = j
+	}
+	return n
+}
 
 // xinfoStream is XINFO STREAM key [FULL [COUNT count]].
 func xinfoStream(s *streamValue, argv [][]byte, now int64) (resp.Value, error) {
