@@ -53,6 +53,15 @@ func (ks *Keyspace) attachAOF(o AOFOptions) error {
 	return nil
 }
 
+// replayOnTheClock are the commands replayed on the real clock: they keep
+// the time as data (a pending entry's delivery time, a consumer's last
+// sight), which the stopped clock would set to the epoch, and XCLAIM's
+// TIME, which it would clamp there. A stream key with a TTL that passed
+// may then expire during the replay of one of them.
+var replayOnTheClock = map[string]bool{
+	"xreadgroup": true, "xclaim": true, "xautoclaim": true, "xgroup": true,
+}
+
 // errTruncated: the file ends inside a record.
 var errTruncated = errors.New("truncated record")
 
@@ -68,7 +77,8 @@ var errFormat = errors.New("bad file format")
 //
 // Nothing expires while the file is replayed (the clock is stopped at
 // the epoch, as Redis's keyIsExpired answers no while loading): the file
-// says when keys were deleted, with the DEL logged when they expired.
+// says when keys were deleted, with the DEL logged when they expired. The
+// stream commands of replayOnTheClock are the exception.
 func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -80,8 +90,15 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 	defer f.Close()
 
 	clock := ks.db.clock
-	ks.db.clock = func() time.Time { return time.UnixMilli(0) }
+	stopped := func() time.Time { return time.UnixMilli(0) }
 	defer func() { ks.db.clock = clock }()
+	run := func(argv [][]byte) {
+		ks.db.clock = stopped
+		if c := lookupCommand(argv[0]); c != nil && replayOnTheClock[c.spec.Name] {
+			ks.db.clock = clock
+		}
+		ks.Do(argv)
+	}
 
 	r := &recordReader{r: bufio.NewReaderSize(f, 1<<20)}
 	commands := 0
@@ -119,7 +136,7 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 			continue
 		case len(argv) == 1 && isOpt(argv[0], "exec") && multiAt >= 0:
 			for _, q := range queued {
-				ks.Do(q)
+				run(q)
 				commands++
 			}
 			queued, multiAt = nil, -1
@@ -132,7 +149,7 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 		}
 		// Replies are not checked: an error was an error when the command
 		// first ran too, and changed nothing then either.
-		ks.Do(argv)
+		run(argv)
 		commands++
 	}
 }

@@ -343,9 +343,7 @@ func TestAOFRewriteStreams(t *testing.T) {
 		}
 	}
 	probe := [][]string{
-		// Not the extended XPENDING: idle times restart from the epoch
-		// after a replay, whose clock is stopped there.
-		{"XRANGE", "st", "-", "+"}, {"XPENDING", "st", "g"},
+		{"XRANGE", "st", "-", "+"}, {"XPENDING", "st", "g"}, {"XPENDING", "st", "g", "-", "+", "10"},
 		{"XINFO", "GROUPS", "st"}, {"XLEN", "empty"}, {"XINFO", "GROUPS", "empty"},
 	}
 	var want []string
@@ -379,10 +377,11 @@ func TestAOFBlockedXreadgroupIsLogged(t *testing.T) {
 	if v := <-got; !strings.Contains(v.String(), "5-1") {
 		t.Fatalf("XREADGROUP = %v", v)
 	}
-	want := do(ks, "XPENDING", "st", "g").String()
+	probe := []string{"XPENDING", "st", "g", "-", "+", "10"}
+	want := do(ks, probe...).String()
 	ks.Close()
 	again, _ := openAOFKeyspace(t, dir, "always", clock)
-	if got := do(again, "XPENDING", "st", "g").String(); got != want {
+	if got := do(again, probe...).String(); got != want {
 		t.Fatalf("XPENDING after replay = %s, want %s", got, want)
 	}
 }
