@@ -282,16 +282,20 @@ func (c *conn) parse() error {
 // or a protocol error. A count of zero or less is an empty command that
 // Redis skips.
 func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err error) {
-	line, after, ok := crline(b, pos)
+	count, after, ok := fastNum(b, pos)
 	if !ok {
-		if len(b)-pos > inlineMax {
-			return 0, 0, protoError("too big mbulk count string")
+		line, a, ok := crline(b, pos)
+		if !ok {
+			if len(b)-pos > inlineMax {
+				return 0, 0, protoError("too big mbulk count string")
+			}
+			return 0, -1, nil
 		}
-		return 0, -1, nil
-	}
-	count, ok := parseLL(line[1:])
-	if !ok || count > 1<<31-1 {
-		return 0, 0, protoError("invalid multibulk length")
+		count, ok = parseLL(line[1:])
+		if !ok || count > 1<<31-1 {
+			return 0, 0, protoError("invalid multibulk length")
+		}
+		after = a
 	}
 	if count > 10 && c.authRequired() {
 		return 0, 0, protoError("unauthenticated multibulk length")
@@ -299,26 +303,31 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 	if count <= 0 {
 		return 0, after, nil
 	}
-	mark := len(*marks)
-	defer func() {
-		if next <= 0 || err != nil {
-			*marks = (*marks)[:mark] // only a complete command leaves marks
-		}
-	}()
+	m := *marks // appended to; kept only for a complete command
 	pos = after
 	for range count {
-		line, after, ok := crline(b, pos)
+		size, after, ok := int64(0), 0, false
+		if pos < len(b) && b[pos] == '$' {
+			size, after, ok = fastNum(b, pos)
+		}
 		if !ok {
-			if len(b)-pos > inlineMax {
-				return 0, 0, protoError("too big bulk count string")
+			line, a, ok := crline(b, pos)
+			if !ok {
+				if len(b)-pos > inlineMax {
+					return 0, 0, protoError("too big bulk count string")
+				}
+				return 0, -1, nil
 			}
-			return 0, -1, nil
+			if line[0] != '$' {
+				return 0, 0, protoError("expected '$', got '" + string(line[:1]) + "'")
+			}
+			size, ok = parseLL(line[1:])
+			if !ok || size < 0 || size > protoMaxBulkLen {
+				return 0, 0, protoError("invalid bulk length")
+			}
+			after = a
 		}
-		if line[0] != '$' {
-			return 0, 0, protoError("expected '$', got '" + string(line[:1]) + "'")
-		}
-		size, ok := parseLL(line[1:])
-		if !ok || size < 0 || size > protoMaxBulkLen {
+		if size > protoMaxBulkLen {
 			return 0, 0, protoError("invalid bulk length")
 		}
 		if size > 16384 && c.authRequired() {
@@ -331,10 +340,33 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 			}
 			return 0, -1, nil
 		}
-		*marks = append(*marks, after, after+int(size))
+		m = append(m, after, after+int(size))
 		pos = after + int(size) + 2
 	}
+	*marks = m
 	return int(count), pos, nil
+}
+
+// fastNum reads the common count line at b[pos:]: one type byte, then 1 to
+// 9 digits without a leading zero, then "\r" and one more byte. Anything
+// else, or a line not complete yet, is left to crline and parseLL.
+func fastNum(b []byte, pos int) (v int64, after int, ok bool) {
+	i := pos + 1
+	if i >= len(b) || b[i] < '1' || b[i] > '9' {
+		return 0, 0, false
+	}
+	for end := min(len(b), pos+11); i < end; i++ {
+		ch := b[i]
+		if '0' <= ch && ch <= '9' {
+			v = v*10 + int64(ch-'0')
+			continue
+		}
+		if ch == '\r' && i+1 < len(b) {
+			return v, i + 2, true
+		}
+		return 0, 0, false
+	}
+	return 0, 0, false
 }
 
 // replaceBuffer moves the input not parsed yet to a new read buffer with
