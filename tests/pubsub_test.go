@@ -1,0 +1,187 @@
+package tests
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// send writes one command without reading its reply.
+func (rc *rawConn) send(t *testing.T, args ...string) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	rc.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err := rc.c.Write([]byte(b.String())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// read reads the next reply (or pushed message) as raw RESP.
+func (rc *rawConn) read(t *testing.T) string {
+	t.Helper()
+	rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var out strings.Builder
+	if err := readReply(rc.r, &out); err != nil {
+		t.Fatalf("reading a reply: %v", err)
+	}
+	return out.String()
+}
+
+// Pub/Sub: subscriptions, messages, the subscribed context's refusals and
+// PING, unsubscription replies and PUBSUB, byte for byte as redis-server.
+func TestPubSubMatchesRedis(t *testing.T) {
+	gs := startServer(t)
+	redisAddr := startRedis(t)
+	run := func(addr string) []string {
+		sub, pub := dialRaw(t, addr), dialRaw(t, addr)
+		var out []string
+		sub.send(t, "SUBSCRIBE", "c1", "c2")
+		out = append(out, sub.read(t), sub.read(t))
+		sub.send(t, "PSUBSCRIBE", "c*", "news.?")
+		out = append(out, sub.read(t), sub.read(t))
+		sub.send(t, "SUBSCRIBE", "c1") // again: the count stays
+		out = append(out, sub.read(t))
+		out = append(out, pub.do(t, "PUBLISH", "c1", "hello"))
+		out = append(out, sub.read(t), sub.read(t)) // message, then pmessage
+		out = append(out, pub.do(t, "PUBLISH", "news.x", "n"), sub.read(t))
+		out = append(out, pub.do(t, "PUBLISH", "nobody", "x"))
+		out = append(out, pub.do(t, "PUBSUB", "NUMSUB", "c1", "c2", "c9"), pub.do(t, "PUBSUB", "NUMPAT"),
+			pub.do(t, "PUBSUB", "CHANNELS", "c2"), pub.do(t, "PUBSUB", "CHANNELS", "zz*"))
+		out = append(out, sub.do(t, "GET", "k"), sub.do(t, "PING"), sub.do(t, "PING", "x"), sub.do(t, "MULTI"))
+		sub.send(t, "UNSUBSCRIBE", "c1", "nosuch")
+		out = append(out, sub.read(t), sub.read(t))
+		sub.send(t, "PUNSUBSCRIBE")
+		out = append(out, sub.read(t), sub.read(t))
+		sub.send(t, "UNSUBSCRIBE")
+		out = append(out, sub.read(t))
+		sub.send(t, "UNSUBSCRIBE")
+		out = append(out, sub.read(t))
+		// Out of the subscribed context: an ordinary client again.
+		out = append(out, sub.do(t, "PING"), sub.do(t, "SET", "k", "v"), sub.do(t, "GET", "k"))
+		out = append(out, pub.do(t, "PUBSUB", "NUMPAT"), pub.do(t, "PUBLISH", "c1", "x"))
+		// RESET leaves the subscribed context.
+		sub.send(t, "SUBSCRIBE", "r")
+		out = append(out, sub.read(t), sub.do(t, "RESET"), sub.do(t, "GET", "k"), pub.do(t, "PUBLISH", "r", "x"))
+		return out
+	}
+	want, got := run(redisAddr), run(gs.Addr)
+	if len(want) != len(got) {
+		t.Fatalf("%d replies from redis-server, %d from gearsd", len(want), len(got))
+	}
+	for i := range want {
+		if want[i] != got[i] {
+			t.Errorf("reply %d:\n  redis-server: %q\n  gearsd:       %q", i, want[i], got[i])
+		}
+	}
+}
+
+// Keyspace notifications: the same writes produce the same messages, in
+// the same order, as redis-server with notify-keyspace-events KEA.
+func TestKeyspaceNotificationsMatchRedis(t *testing.T) {
+	gs := startServer(t)
+	redisAddr := startRedis(t)
+	writes := [][]string{
+		{"SET", "s", "1"}, {"SET", "s", "2", "EX", "100"}, {"INCRBY", "s", "3"}, {"INCRBYFLOAT", "s", "1.5"},
+		{"APPEND", "s", "x"}, {"SETRANGE", "s", "0", "y"}, {"PERSIST", "s"}, {"EXPIRE", "s", "50"},
+		{"GETDEL", "s"}, {"MSET", "a", "1", "b", "2"}, {"RENAME", "a", "c"}, {"COPY", "c", "d"},
+		{"DEL", "b", "c", "d", "missing"}, {"SETNX", "n", "1"}, {"SETNX", "n", "2"},
+		{"HSET", "h", "f", "1", "g", "2"}, {"HINCRBY", "h", "f", "1"}, {"HINCRBYFLOAT", "h", "f", "0.5"},
+		{"HDEL", "h", "f", "g"}, {"RPUSH", "l", "a", "b", "c"}, {"LPUSH", "l", "z"}, {"LSET", "l", "0", "q"},
+		{"LINSERT", "l", "BEFORE", "q", "p"}, {"LREM", "l", "1", "p"}, {"LTRIM", "l", "0", "1"},
+		{"LMOVE", "l", "l2", "LEFT", "RIGHT"}, {"RPOPLPUSH", "l", "l2"}, {"LPOP", "l2", "2"},
+		{"SADD", "st", "a", "b"}, {"SREM", "st", "a"}, {"SMOVE", "st", "st2", "b"},
+		{"SADD", "x1", "1", "2"}, {"SADD", "x2", "2"}, {"SINTERSTORE", "x3", "x1", "x2"}, {"SUNIONSTORE", "x3", "x1", "x2"},
+		{"SDIFFSTORE", "x3", "x2", "x1"}, {"EXPIRE", "x1", "-1"},
+		{"SET", "e", "v", "PX", "1"},
+	}
+	run := func(addr string) []string {
+		sub, w := dialRaw(t, addr), dialRaw(t, addr)
+		w.do(t, "CONFIG", "SET", "notify-keyspace-events", "KEA")
+		sub.send(t, "PSUBSCRIBE", "__key*__:*")
+		sub.read(t)
+		for _, c := range writes {
+			w.do(t, c...)
+		}
+		time.Sleep(20 * time.Millisecond)
+		w.do(t, "GET", "e") // lazily expired
+		w.do(t, "SET", "end", "1")
+		var out []string
+		for {
+			m := sub.read(t)
+			out = append(out, m)
+			if strings.Contains(m, "__keyevent@0__:set\r\n$3\r\nend\r\n") {
+				return out
+			}
+		}
+	}
+	want, got := run(redisAddr), run(gs.Addr)
+	if len(want) < 2*len(writes) {
+		t.Fatalf("only %d messages from redis-server", len(want))
+	}
+	for i := 0; i < len(want) || i < len(got); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			t.Fatalf("message %d:\n  redis-server: %q\n  gearsd:       %q", i, w, g)
+		}
+	}
+}
+
+// notify-keyspace-events classes filter, K and E choose the channels, and
+// an empty value turns notifications off.
+func TestKeyspaceNotificationClasses(t *testing.T) {
+	gs := startServer(t)
+	sub, w := dialRaw(t, gs.Addr), dialRaw(t, gs.Addr)
+	sub.send(t, "PSUBSCRIBE", "__key*__:*")
+	sub.read(t)
+	w.do(t, "CONFIG", "SET", "notify-keyspace-events", "Eg")
+	w.do(t, "SET", "a", "1") // $: filtered out
+	w.do(t, "DEL", "a")
+	if m := sub.read(t); !strings.Contains(m, "__keyevent@0__:del\r\n$1\r\na") {
+		t.Errorf("Eg: %q", m)
+	}
+	w.do(t, "CONFIG", "SET", "notify-keyspace-events", "")
+	w.do(t, "SET", "b", "1")
+	w.do(t, "CONFIG", "SET", "notify-keyspace-events", "K$")
+	w.do(t, "SET", "c", "1")
+	if m := sub.read(t); !strings.Contains(m, "__keyspace@0__:c\r\n$3\r\nset") {
+		t.Errorf("K$ after off: %q", m)
+	}
+}
+
+// A subscriber that does not read never slows a publisher; past its
+// output limit it is disconnected, as Redis does.
+func TestSlowSubscriberDoesNotBlockPublisher(t *testing.T) {
+	gs := startServer(t)
+	sub := dialRaw(t, gs.Addr)
+	if tc, ok := sub.c.(*net.TCPConn); ok {
+		tc.SetReadBuffer(4096)
+	}
+	sub.send(t, "SUBSCRIBE", "flood")
+	sub.read(t)
+	pub := gs.Client(t)
+	payload := strings.Repeat("x", 64<<10)
+	start := time.Now()
+	for i := 0; i < 1000; i++ { // 64 MB, twice the hard limit
+		MustDo(t, pub, "PUBLISH", "flood", payload)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("publishing to a stuck subscriber took %v", d)
+	}
+	Eventually(t, 5*time.Second, "the stuck subscriber is disconnected", func() bool {
+		n, _ := Do(pub, "PUBSUB", "NUMSUB", "flood")
+		a, _ := n.([]any)
+		return len(a) == 2 && a[1] == int64(0)
+	})
+}
