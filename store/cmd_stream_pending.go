@@ -76,12 +76,12 @@ func cmdXpending(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	now := db.now()
 	out := []resp.Value{}
-	for _, p := range pel.from(start) {
+	pel.each(start, func(p *pendingEntry) bool {
 		if count == 0 || end.less(p.id) {
-			break
+			return false
 		}
 		if minIdle != 0 && now-p.deliveryTime < minIdle {
-			continue
+			return true
 		}
 		count--
 		out = append(out, resp.Array(
@@ -90,7 +90,8 @@ func cmdXpending(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			resp.Int(max(now-p.deliveryTime, 0)),
 			resp.Int(p.deliveryCount),
 		))
-	}
+		return true
+	})
 	return resp.Array(out...), nil
 }
 
@@ -289,7 +290,8 @@ func cmdXautoclaim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	var c *streamConsumer
 	claimed := []resp.Value{}
 	deleted := []resp.Value{}
-	pending := g.pel.from(start)
+	// One past the attempts, to answer the cursor.
+	pending := g.pel.from(start, attempts+1)
 	next := 0
 	for ; next < len(pending) && attempts > 0 && count > 0; next++ {
 		attempts--

@@ -298,18 +298,19 @@ func (r *xreadRequest) readNew(db *db, key []byte, s *streamValue, g *streamGrou
 func (r *xreadRequest) readHistory(db *db, key []byte, s *streamValue, g *streamGroup, start streamID) []resp.Value {
 	c := r.readingConsumer(db, g, key)
 	out := []resp.Value{}
-	for _, p := range c.pel.from(start) {
+	c.pel.each(start, func(p *pendingEntry) bool {
 		if r.count != 0 && int64(len(out)) >= r.count {
-			break
+			return false
 		}
 		e, ok := s.get(p.id)
 		if !ok {
 			out = append(out, resp.Array(resp.Bulk(p.id.String()), resp.NullArray))
-			continue
+			return true
 		}
 		p.deliveryTime = db.now()
 		p.deliveryCount++
 		out = append(out, entryReply(e))
-	}
+		return true
+	})
 	return out
 }

@@ -71,15 +71,26 @@ func (p *pendingList) remove(id streamID) bool {
 	return true
 }
 
-// from returns the pending entries from start on, in id order, as a
-// snapshot: the caller may change the list while it walks them.
-func (p *pendingList) from(start streamID) []*pendingEntry {
+// from returns up to limit pending entries from start on, in id order, as
+// a snapshot: the caller may change the list while it walks them.
+func (p *pendingList) from(start streamID, limit int64) []*pendingEntry {
 	i := p.search(start)
-	out := make([]*pendingEntry, 0, len(p.ids)-i)
-	for _, id := range p.ids[i:] {
-		out = append(out, p.byID[id])
+	n := min(int64(len(p.ids)-i), limit)
+	out := make([]*pendingEntry, n)
+	for j := range out {
+		out[j] = p.byID[p.ids[i+j]]
 	}
 	return out
+}
+
+// each calls fn for the pending entries from start on, in id order, until
+// it returns false; fn must not add or remove entries.
+func (p *pendingList) each(start streamID, fn func(e *pendingEntry) bool) {
+	for _, id := range p.ids[p.search(start):] {
+		if !fn(p.byID[id]) {
+			return
+		}
+	}
 }
 
 func (g *streamGroup) clone() *streamGroup {
