@@ -24,9 +24,21 @@ func main() {
 	ownGIL := flag.String("gearsd-owngil", "", "gearsd binary built against CPython 3.12+, for the lanes comparison")
 	redisServer := flag.String("redis-server", "redis-server", "redis-server binary, for reference figures")
 	n := flag.Int("n", 1000, "RG.PYEXECUTE calls per latency run")
+	only := flag.String("only", "", "run one part only: keyspace or python")
+	benchmark := flag.String("redis-benchmark", "redis-benchmark", "redis-benchmark binary, for the keyspace comparison")
+	ksN := flag.Int("keyspace-n", 200000, "requests per redis-benchmark test (10x with -P 16)")
+	rounds := flag.Int("rounds", 3, "rounds of each keyspace workload; the best of each server is kept")
+	keys := flag.Int("keys", 1_000_000, "string keys loaded for the memory comparison")
+	oneProc := flag.Bool("gomaxprocs-one", true, "also run the keyspace workloads against a gearsd with GOMAXPROCS=1")
 	flag.Parse()
 
 	fmt.Printf("# gearsd benchmarks (%s)\n\n", time.Now().Format("2006-01-02 15:04"))
+	if *only != "python" {
+		runKeyspace(*gearsd, *redisServer, *benchmark, *ksN, *rounds, *keys, *oneProc)
+	}
+	if *only == "keyspace" {
+		return
+	}
 
 	fmt.Println("## RG.PYEXECUTE latency, GB('ShardsIDReader').run(), one client")
 	fmt.Println("| server | p50 | p99 | calls |")
