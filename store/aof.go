@@ -101,6 +101,7 @@ type aof struct {
 	size                 int64 // the file's size
 	baseSize             int64 // its size after loading or the last rewrite
 	writeErr             error // the last write or fsync error, nil when the last one worked
+	syncs                int64 // fsyncs done for always, to show they are shared
 	closed               bool
 
 	// rw is the rewrite in progress, nil when none (aof_rewrite.go).
@@ -239,6 +240,7 @@ func (a *aof) flushLocked(sync bool) {
 		a.written = target
 		if sync {
 			a.synced = target
+			a.syncs++
 		}
 		a.writeErr = nil
 	}

@@ -417,3 +417,35 @@ func TestAOFTransactions(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent writers under appendfsync always share fsyncs (group
+// commit). (That each returns only once its record is synced is what
+// TestAOFAlwaysKeepsEveryAcknowledgedWrite in tests/ shows with SIGKILL.)
+func TestAOFAlwaysGroupCommit(t *testing.T) {
+	dir := t.TempDir()
+	clock := &fakeClock{t: testEpoch}
+	ks, _ := openAOFKeyspace(t, dir, "always", clock)
+	const writers, each = 16, 100
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				do(ks, "SET", fmt.Sprint("k", w, ":", i), "v")
+			}
+		}()
+	}
+	wg.Wait()
+	a := ks.aof
+	a.mu.Lock()
+	syncs, synced, fed := a.syncs, a.synced, a.fed
+	a.mu.Unlock()
+	t.Logf("%d writes, %d fsyncs", writers*each, syncs)
+	if synced != fed {
+		t.Fatalf("synced %d of %d bytes after every write returned", synced, fed)
+	}
+	if syncs >= writers*each {
+		t.Fatalf("%d fsyncs for %d concurrent writes: none were shared", syncs, writers*each)
+	}
+}
