@@ -27,6 +27,7 @@ func (db *db) scanKeys(cursor uint64, count int, match bool, pattern, typ string
 		}
 		if db.expired(n) {
 			db.remove(n)
+			db.notify(ClassExpired, "expired", n.key())
 			// Redis's TYPE filter looks the key up first, which deletes
 			// it and names its type "none"; its expiry filter then finds
 			// nothing to expire. So SCAN TYPE none returns expired keys.
