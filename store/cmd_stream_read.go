@@ -207,6 +207,11 @@ func (r *xreadRequest) serveAfterWait(db *db, ids []streamID, ready []string) (r
 		return r.serve(db, ids, "")
 	}
 	for _, k := range ready {
+		if r.group != nil {
+			if s, _, _ := db.lookupStream(k); s != nil && s.group(r.group) == nil {
+				return resp.Err(string(ErrBlockedGroupGone)), true
+			}
+		}
 		if v, ok := r.serve(db, ids, k); ok {
 			return v, true
 		}

@@ -211,6 +211,29 @@ func TestXreadBlockTimesOut(t *testing.T) {
 		t.Errorf("XREADGROUP BLOCK: got %v", v)
 	}
 	expect(t, ks, arr(num(1), bulk("1-0"), bulk("1-0"), arr(arr(bulk("c"), bulk("1")))), "XPENDING", "s", "g")
+
+	// A reader whose group is destroyed while it waits is told so by the
+	// next XADD, as in Redis.
+	go func() { got <- do(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">") }()
+	waitBlocked(t, 1)
+	do(ks, "XGROUP", "DESTROY", "s", "g")
+	do(ks, "XADD", "s", "2-0", "f", "v")
+	if v := <-got; !equal(v, errv(ErrBlockedGroupGone)) {
+		t.Errorf("group destroyed while blocked: got %v", v)
+	}
+	waitBlocked(t, 0)
+}
+
+// waitBlocked waits until n stream readers are blocked.
+func waitBlocked(t *testing.T, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for streamWaiting.n.Load() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d readers blocked, want %d", streamWaiting.n.Load(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func TestConsumerGroups(t *testing.T) {

@@ -25,6 +25,7 @@ const (
 	ErrTimeoutNegative     Error = "ERR timeout is negative"
 	ErrTimeoutRange        Error = "ERR timeout is out of range"
 	ErrTimeoutNotInteger   Error = "ERR timeout is not an integer or out of range"
+	ErrBlockedGroupGone    Error = "NOGROUP the consumer group this client was blocked on no longer exists"
 	ErrBusyGroup           Error = "BUSYGROUP Consumer Group name already exists"
 	ErrXgroupNoKey         Error = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically."
 	ErrEntriesReadRange    Error = "ERR value for ENTRIESREAD must be positive or -1"
