@@ -53,15 +53,17 @@ type subscriber struct {
 	dead      bool      // disconnected for its backlog: push drops
 	wake      chan struct{}
 	stop      chan struct{}
+	stopped   chan struct{} // closed when writeLoop has returned
 }
 
 // newSubscriber detaches c's connection for its first subscription.
 func newSubscriber(s *Server, c *client) *subscriber {
 	return &subscriber{
 		s: s, c: c,
-		conn: c.conn.Detach(),
-		wake: make(chan struct{}, 1),
-		stop: make(chan struct{}),
+		conn:    c.conn.Detach(),
+		wake:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
 }
 
@@ -113,6 +115,7 @@ func (sub *subscriber) push(msg []byte) {
 
 // writeLoop writes queued messages until stop or a write error.
 func (sub *subscriber) writeLoop() {
+	defer close(sub.stopped)
 	for {
 		select {
 		case <-sub.stop:
@@ -153,11 +156,14 @@ func (s *Server) serveSubscriber(sub *subscriber) {
 	c := sub.c
 	go sub.writeLoop()
 	defer func() {
-		close(sub.stop)
 		s.pubsub.unsubscribeAll(sub)
+		close(sub.stop)
 		if c.netConn != nil {
-			c.netConn.Close()
+			c.netConn.Close() // ends a write the writer is blocked in
 		}
+		// The connection loop closes the connection once this returns:
+		// the writer must be done with it.
+		<-sub.stopped
 		c.quit = true
 	}()
 	if sub.flush() != nil {
