@@ -33,7 +33,7 @@ func parseTrimArgs(argv [][]byte, xadd bool) (a trimArgs, noMkstream bool, idPos
 		more := len(argv) - 1 - i
 		opt := argv[i]
 		switch {
-		case xadd && string(opt) == "*":
+		case xadd && cString(opt) == "*":
 			return a, noMkstream, i, limitGiven, nil
 		case isOpt(opt, "maxlen") && more > 0, isOpt(opt, "minid") && more > 0:
 			if a.strategy != trimNone {
@@ -117,7 +117,7 @@ func cmdXadd(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	}
 	var id streamID
 	idGiven, seqGiven := false, false
-	if idPos < len(argv) && string(argv[idPos]) != "*" {
+	if idPos < len(argv) && cString(argv[idPos]) != "*" {
 		if id, seqGiven, err = parseStreamID(argv[idPos], 0, idStrict|idSeqAuto); err != nil {
 			return resp.Value{}, err
 		}

@@ -131,7 +131,7 @@ func cmdXgroup(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			return resp.Value{}, errSubcommandSyntax(argv)
 		}
 		var id streamID
-		if string(argv[4]) == "$" {
+		if cString(argv[4]) == "$" {
 			if s != nil {
 				id = s.lastID
 			}
@@ -151,7 +151,7 @@ func cmdXgroup(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 			return resp.Value{}, errSubcommandSyntax(argv)
 		}
 		var id streamID
-		if string(argv[4]) == "$" {
+		if cString(argv[4]) == "$" {
 			id = s.lastID
 		} else if id, _, err = parseStreamID(argv[4], 0, 0); err != nil {
 			return resp.Value{}, err

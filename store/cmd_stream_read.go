@@ -177,7 +177,7 @@ func (r *xreadRequest) resolveIDs(db *db) ([]streamID, error) {
 		if r.group != nil && s.group(r.group) == nil {
 			return nil, errNoGroupRead(key, r.group)
 		}
-		switch arg := r.idArgs[i]; string(arg) {
+		switch arg := r.idArgs[i]; cString(arg) {
 		case "$":
 			if r.group != nil {
 				return nil, ErrXreadgroupDollar

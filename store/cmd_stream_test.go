@@ -381,3 +381,17 @@ func TestXreadBlockServedFromFirstReadyKey(t *testing.T) {
 		t.Errorf("got %v, want %v", v, want)
 	}
 }
+
+// Redis reads ids and the "*", "$" and ">" markers as C strings: up to a
+// NUL byte.
+func TestStreamMarkersAreCStrings(t *testing.T) {
+	ks, clock := newTestKeyspace(t)
+	now := strconv.FormatInt(clock.Now().UnixMilli(), 10)
+	run(t, ks, []step{
+		{line("XADD", "s", "5-1\x00zz", "a", "1"), bulk("5-1")},
+		{line("XADD", "s", "*\x00x", "a", "1"), bulk(now + "-0")},
+		{line("XREAD", "STREAMS", "s", "$\x00"), resp.NullArray},
+		{line("XGROUP", "CREATE", "s", "g", "$\x00"), resp.OK},
+		{line("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">\x00"), resp.NullArray},
+	})
+}
