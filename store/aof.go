@@ -21,11 +21,11 @@ import (
 //     fsynced. Concurrent writers share one write and one fsync: the first
 //     to wait becomes the leader, the others wait for its fsync to cover
 //     their records (group commit).
-//   - everysec: Do returns once its record is written (grouped the same
-//     way), so a killed process loses nothing it acknowledged; a background
-//     goroutine fsyncs once a second, so a crash of the machine loses at
-//     most about a second.
-//   - no: written as for everysec; the OS decides when it is on disk.
+//   - everysec: a background goroutine writes the buffer as soon as
+//     records arrive and fsyncs once a second; Do does not wait (a killed
+//     process loses the records of the last moment, a crashed machine
+//     about a second).
+//   - no: the same goroutine writes, the OS decides when it is on disk.
 //
 // Lock order: Keyspace.mu, then aof.mu. Nothing holding aof.mu takes
 // Keyspace.mu, and no disk I/O happens with Keyspace.mu held except the
@@ -79,6 +79,11 @@ func (p fsyncPolicy) String() string {
 	return [...]string{"everysec", "always", "no"}[p]
 }
 
+// maxPendingBytes bounds the records not yet written under everysec and
+// no: past it, a writer waits for the disk instead of memory growing
+// without end.
+const maxPendingBytes = 64 << 20
+
 // aof is the open append-only file and its buffer.
 type aof struct {
 	ks     *Keyspace // for automatic rewrites
@@ -108,6 +113,7 @@ type aof struct {
 	rw      *rewrite
 	rwStats rewriteStats
 
+	kick chan struct{} // wakes the background writer
 	stop chan struct{}
 	done chan struct{}
 }
@@ -131,6 +137,7 @@ func openAOF(opts AOFOptions, path string, size int64) (*aof, error) {
 		file:     f,
 		size:     size,
 		baseSize: size,
+		kick:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -167,13 +174,29 @@ func (a *aof) feed(record []byte) int64 {
 }
 
 // waitDurable returns once the record ending at end is as safe as the
-// policy promises: written to the file (so it survives the process being
-// killed, as Redis writes before it replies) and, for always, fsynced.
-// Concurrent writers share the work: the first to wait writes (and
-// fsyncs) everything buffered, the others wait for it to cover their
-// records (group commit). It returns the error that prevented it.
+// policy promises. For always: written and fsynced, concurrent writers
+// sharing the work (the first to wait writes and fsyncs everything
+// buffered, the others wait for it to cover their records: group
+// commit); it returns the error that prevented it. For everysec and no:
+// handed to the background writer, which writes at once (so a killed
+// process loses at most the records of the last moment; a pipelined
+// client does not wait for a write per command).
 func (a *aof) waitDurable(end int64) error {
 	always := a.policy == fsyncAlways
+	if !always {
+		// The background writer writes it out at once; the writer waits
+		// only when the disk falls far behind.
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for end-a.written > maxPendingBytes && !a.closed && a.writeErr == nil {
+			a.cond.Wait()
+		}
+		return nil
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for a.written < end || (always && a.synced < end) {
@@ -247,8 +270,9 @@ func (a *aof) flushLocked(sync bool) {
 	a.cond.Broadcast()
 }
 
-// background fsyncs once a second for everysec, retries a write that
-// failed, and starts automatic rewrites.
+// background writes the buffer out when kicked (everysec, no), fsyncs
+// once a second for everysec, retries a write that failed, and starts
+// automatic rewrites.
 func (a *aof) background() {
 	defer close(a.done)
 	tick := time.NewTicker(time.Second)
@@ -257,6 +281,8 @@ func (a *aof) background() {
 		select {
 		case <-a.stop:
 			return
+		case <-a.kick:
+			a.writeOut()
 		case <-tick.C:
 			a.retryFailedWrite()
 			if a.policy == fsyncEverysec {
@@ -264,6 +290,18 @@ func (a *aof) background() {
 			}
 			a.maybeAutoRewrite()
 		}
+	}
+}
+
+// writeOut writes the buffer out, after the flush in progress if any.
+func (a *aof) writeOut() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for a.flushing {
+		a.cond.Wait()
+	}
+	if len(a.buf) > 0 && a.writeErr == nil {
+		a.flushLocked(false)
 	}
 }
 

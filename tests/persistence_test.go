@@ -245,7 +245,8 @@ func TestAOFKeepsWritesFromPython(t *testing.T) {
 
 func TestAOFRewriteAndInfoPersistence(t *testing.T) {
 	dir := t.TempDir()
-	s := startServerIn(t, dir, "--appendonly", "yes")
+	// always: the INCR after the rewrite is killed right after its reply.
+	s := startServerIn(t, dir, "--appendonly", "yes", "--appendfsync", "always")
 	c := s.Client(t)
 	if info := Info(t, c, "persistence"); info["aof_enabled"] != "1" || info["aof_last_write_status"] != "ok" {
 		t.Fatalf("INFO persistence: %v", info)
