@@ -185,3 +185,20 @@ func TestSlowSubscriberDoesNotBlockPublisher(t *testing.T) {
 		return len(a) == 2 && a[1] == int64(0)
 	})
 }
+
+// Writes from Python's execute() go through the store, so they notify
+// like a client's.
+func TestPythonWritesNotify(t *testing.T) {
+	gs := startServer(t, "--notify-keyspace-events", "KA")
+	sub, c := dialRaw(t, gs.Addr), dialRaw(t, gs.Addr)
+	sub.send(t, "PSUBSCRIBE", "__keyspace@0__:py*")
+	sub.read(t)
+	if got := c.do(t, "RG.PYEXECUTE", "execute('SET', 'pyk', 'v')\nexecute('HSET', 'pyh', 'f', '1')"); got != "+OK\r\n" {
+		t.Fatalf("RG.PYEXECUTE: %q", got)
+	}
+	for _, want := range []string{"__keyspace@0__:pyk\r\n$3\r\nset\r\n", "__keyspace@0__:pyh\r\n$4\r\nhset\r\n"} {
+		if m := sub.read(t); !strings.HasSuffix(m, want) {
+			t.Errorf("got %q, want a message ending %q", m, want)
+		}
+	}
+}
