@@ -395,3 +395,50 @@ func TestStreamMarkersAreCStrings(t *testing.T) {
 		{line("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">\x00"), resp.NullArray},
 	})
 }
+
+// Consumers blocked on one group share what a writer adds: every entry is
+// delivered once, none is lost to a wake-up that came between a reader's
+// empty read and its wait.
+func TestXreadgroupBlockedConsumersShareEntries(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	do(ks, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+	const entries, consumers = 300, 4
+	seen := make(chan string, entries*2)
+	done := make(chan struct{})
+	for c := range consumers {
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				v := do(ks, "XREADGROUP", "GROUP", "g", "c"+strconv.Itoa(c), "COUNT", "7", "BLOCK", "50", "STREAMS", "s", ">")
+				if v.Kind != resp.KindArray {
+					continue
+				}
+				for _, e := range v.Array[0].Array[1].Array {
+					seen <- e.Array[0].Str
+				}
+			}
+		}()
+	}
+	for i := 1; i <= entries; i++ {
+		do(ks, "XADD", "s", strconv.Itoa(i)+"-0", "f", "v")
+	}
+	got := map[string]bool{}
+	timeout := time.After(10 * time.Second)
+	for len(got) < entries {
+		select {
+		case id := <-seen:
+			if got[id] {
+				t.Fatalf("%s delivered twice", id)
+			}
+			got[id] = true
+		case <-timeout:
+			t.Fatalf("%d of %d entries delivered", len(got), entries)
+		}
+	}
+	close(done)
+	expect(t, ks, num(entries), "XLEN", "s")
+}
