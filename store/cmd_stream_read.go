@@ -20,7 +20,6 @@ const xreadDefaultBlockedCount = 1000
 
 // xreadRequest is an XREAD or XREADGROUP, parsed.
 type xreadRequest struct {
-	name            string // "xread" or "xreadgroup", for errors
 	group, consumer []byte // nil for XREAD
 	noack           bool
 	count           int64
@@ -41,10 +40,7 @@ func cmdXreadgroup(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 
 // parseXread parses the options as Redis's xreadCommand does, in order.
 func parseXread(argv [][]byte, xreadgroup bool) (*xreadRequest, error) {
-	r := &xreadRequest{name: "xread"}
-	if xreadgroup {
-		r.name = "xreadgroup"
-	}
+	r := &xreadRequest{}
 	streamsAt := 0
 	for i := 1; i < len(argv) && streamsAt == 0; i++ {
 		more := len(argv) - i - 1
