@@ -18,7 +18,9 @@ import (
 var blockingList = map[string]bool{"blpop": true, "brpop": true, "blmove": true, "brpoplpush": true}
 
 // blockPoll is how often a blocked client checks whether it was killed
-// (CLIENT KILL): its goroutine is not reading its socket meanwhile.
+// (CLIENT KILL) or disconnected: its goroutine is not reading its socket
+// meanwhile. A client gone stops waiting, as in Redis, so no element is
+// popped for nobody.
 const blockPoll = 100 * time.Millisecond
 
 // block runs a blocking command for c and waits for its reply: an
@@ -50,7 +52,7 @@ func (s *Server) block(c *client, args [][]byte) resp.Value {
 			c.mu.Lock()
 			killed := c.killed
 			c.mu.Unlock()
-			if killed {
+			if killed || (c.netConn != nil && peerClosed(c.netConn)) {
 				return w.Cancel()
 			}
 		}

@@ -88,3 +88,21 @@ func TestBlockedClientIsAlone(t *testing.T) {
 		t.Fatal("shutdown did not release a blocked client")
 	}
 }
+
+// A blocked client that disconnects stops waiting: a later push is not
+// popped for it (as with redis-server).
+func TestBlockedClientDisconnects(t *testing.T) {
+	for name, addr := range map[string]string{"redis-server": startRedis(t), "gearsd": startServer(t).Addr} {
+		a := dialRaw(t, addr)
+		a.send(t, "BLPOP", "gone", "0")
+		time.Sleep(50 * time.Millisecond)
+		a.c.Close()
+		time.Sleep(300 * time.Millisecond)
+		w := dialRaw(t, addr)
+		w.do(t, "RPUSH", "gone", "v")
+		time.Sleep(100 * time.Millisecond)
+		if got := w.do(t, "LLEN", "gone"); got != ":1\r\n" {
+			t.Errorf("%s: LLEN after a blocked client left: %q", name, got)
+		}
+	}
+}
