@@ -182,8 +182,7 @@ func (a *aof) feed(record []byte) int64 {
 // process loses at most the records of the last moment; a pipelined
 // client does not wait for a write per command).
 func (a *aof) waitDurable(end int64) error {
-	always := a.policy == fsyncAlways
-	if !always {
+	if a.policy != fsyncAlways {
 		// The background writer writes it out at once; the writer waits
 		// only when the disk falls far behind.
 		select {
@@ -199,12 +198,12 @@ func (a *aof) waitDurable(end int64) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for a.written < end || (always && a.synced < end) {
+	for a.synced < end {
 		if a.closed {
 			return errors.New("the append-only file is closed")
 		}
 		if !a.flushing {
-			a.flushLocked(always)
+			a.flushLocked(true)
 			if a.writeErr != nil {
 				return a.writeErr
 			}
