@@ -304,6 +304,13 @@ var streamGens = []genCommand{
 		return args
 	}},
 	{1, func(g *generator) []string { return []string{"type", g.streamKey()} }},
+	// A copy must carry groups and PELs, and be independent of its source.
+	{1, func(g *generator) []string {
+		if g.chance(50) {
+			return []string{"copy", g.streamKey(), g.streamKey(), "REPLACE"}
+		}
+		return []string{g.oneOf("rename", "renamenx"), g.streamKey(), g.streamKey()}
+	}},
 	{1, func(g *generator) []string { return []string{"object", "encoding", g.streamKey()} }},
 	{1, func(g *generator) []string {
 		if g.chance(30) {
