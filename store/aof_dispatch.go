@@ -70,6 +70,7 @@ func (ks *Keyspace) runLogged(c *command, argv [][]byte, then func(db *db, v res
 	ks.mu.Lock()
 	defer func() {
 		ks.heldToken.Store(0)
+		ks.serveBlocked()
 		ks.mu.Unlock()
 	}()
 	ks.db.nowSet = false

@@ -19,14 +19,13 @@ import (
 // its own goroutine, outside every lock.
 //
 // A push onto a key with waiters (db.notify, on a list's push events)
-// marks the key ready and starts one serving pass on a goroutine of its
-// own; that pass takes the keyspace's lock and hands elements to the
-// waiters of each ready key, first come first served, as Redis's
-// handleClientsBlockedOnKeys does after the command. Between the push and
-// the pass another client's pop may take the element first; Redis serves
-// before any other command runs. The serving pops are logged to the
-// append-only file as the non-blocking command they amount to (LPOP, RPOP,
-// LMOVE), as Redis propagates them.
+// marks the key ready; the end of that lock section (Keyspace.unlock,
+// runLogged, DoMulti: serveBlocked) hands the elements to the waiters of
+// each ready key, first come first served, as Redis's
+// handleClientsBlockedOnKeys does after the command (after EXEC for a
+// transaction), so no other command runs in between. The serving pops are
+// logged to the append-only file as the non-blocking command they amount
+// to (LPOP, RPOP, LMOVE), as Redis propagates them.
 func init() {
 	register(
 		cmd{"blpop", -3, "write blocking", 1, -2, 1, cmdBlpop},
@@ -209,7 +208,6 @@ func (ks *Keyspace) Block(argv [][]byte) (resp.Value, *Waiter) {
 		db.ev.blocked[k] = append(db.ev.blocked[k], w)
 	}
 	db.ev.blockedN++
-	db.ev.serve = w.ks.serveReady
 	return resp.Value{}, w
 }
 
@@ -291,23 +289,27 @@ func sideName(left bool) string {
 }
 
 // signalListReady notes, from db.notify, that key may have got elements
-// while clients wait on it, and starts a serving pass if none is pending.
+// while clients wait on it.
 func (db *db) signalListReady(key string) {
 	if len(db.ev.blocked[key]) == 0 || slices.Contains(db.ev.ready, key) {
 		return
 	}
 	db.ev.ready = append(db.ev.ready, strings.Clone(key))
-	if !db.ev.serving && db.ev.serve != nil {
-		db.ev.serving = true
-		go db.ev.serve()
+}
+
+// serveBlocked ends every lock section that may have changed keys: when a
+// key blocked clients wait on got elements, they are served now.
+func (ks *Keyspace) serveBlocked() {
+	if len(ks.db.ev.ready) != 0 {
+		ks.serveReady(&ks.db)
 	}
 }
 
-// serveReady is a serving pass: the waiters of each ready key get its
-// elements in the order they blocked, until it is empty or gone.
-func (ks *Keyspace) serveReady() {
-	db := ks.lock()
-	defer ks.unlock()
+// serveReady is a serving pass, under the lock: the waiters of each ready
+// key get its elements in the order they blocked, until it is empty or
+// gone. A BLMOVE that pushes onto a key others wait on makes it ready in
+// turn, within the same pass.
+func (ks *Keyspace) serveReady(db *db) {
 	for len(db.ev.ready) > 0 {
 		key := db.ev.ready[0]
 		db.ev.ready = db.ev.ready[1:]
@@ -331,7 +333,7 @@ func (ks *Keyspace) serveReady() {
 			w.result <- v
 		}
 	}
-	db.ev.serving = false
+	db.ev.ready = nil
 }
 
 // removeWaiter takes w off every key it waits on.

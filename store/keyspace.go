@@ -117,5 +117,6 @@ func (ks *Keyspace) unlock() {
 	if ks.held != 0 && ks.held == ks.heldToken.Load() {
 		return // Do unlocks after logging the write (aof_dispatch.go)
 	}
+	ks.serveBlocked()
 	ks.mu.Unlock()
 }

@@ -17,6 +17,7 @@ func (ks *Keyspace) doMulti(cmds [][][]byte, w *Watch) (replies []resp.Value, ok
 		ks.mu.Lock()
 		defer func() {
 			ks.heldToken.Store(0)
+			ks.serveBlocked() // after EXEC, as Redis serves them
 			ks.mu.Unlock()
 		}()
 		db := &ks.db

@@ -112,6 +112,4 @@ type dbEvents struct {
 	blocked  map[string][]*blockedClient
 	blockedN int
 	ready    []string // keys that got elements while clients wait on them
-	serving  bool     // a serving pass is started and has not run yet
-	serve    func()   // runs a serving pass (blocking.go)
 }
