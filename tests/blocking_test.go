@@ -40,6 +40,17 @@ func TestBlockingListsMatchRedis(t *testing.T) {
 		out = append(out, a.do(t, "BLPOP", "q", "-1"), a.do(t, "BLPOP", "q", "soon"), a.do(t, "BLMOVE", "q", "d", "UP", "LEFT", "0"))
 		out = append(out, w.do(t, "SET", "str", "v"), a.do(t, "BLPOP", "str", "q", "0"))
 		out = append(out, a.do(t, "MULTI"), a.do(t, "BLPOP", "none", "0"), a.do(t, "EXEC"))
+		// The push's own client sees the element gone at once: the blocked
+		// client was served before any other command.
+		a.send(t, "BLPOP", "k3", "0")
+		time.Sleep(50 * time.Millisecond)
+		out = append(out, w.do(t, "RPUSH", "k3", "v"), w.do(t, "LLEN", "k3"), a.read(t))
+		// A transaction that pushes then deletes serves nobody: blocked
+		// clients are served after EXEC.
+		a.send(t, "BLPOP", "k4", "0")
+		time.Sleep(50 * time.Millisecond)
+		out = append(out, w.do(t, "MULTI"), w.do(t, "RPUSH", "k4", "v"), w.do(t, "DEL", "k4"), w.do(t, "EXEC"))
+		out = append(out, w.do(t, "RPUSH", "k4", "second"), a.read(t))
 		// A pipelined command behind a blocked one waits for it.
 		b.send(t, "BLPOP", "p", "0")
 		b.send(t, "PING")
