@@ -2,6 +2,7 @@ package store
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,19 +170,7 @@ func TestXreadBlockIsWokenByXadd(t *testing.T) {
 	got := make(chan resp.Value)
 	go func() { got <- do(ks, "XREAD", "BLOCK", "0", "STREAMS", "s", "$") }()
 	// The reader waits outside the lock: other commands run meanwhile.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		streamWaiting.mu.Lock()
-		n := len(streamWaiting.byKey[waitKey{&ks.db, "s"}])
-		streamWaiting.mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the reader never blocked")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitBlockedOn(t, ks, "s", 1)
 	expect(t, ks, num(1), "XLEN", "s")
 	expect(t, ks, bulk("2-0"), "XADD", "s", "2-0", "f", "new")
 	select {
@@ -215,22 +204,28 @@ func TestXreadBlockTimesOut(t *testing.T) {
 	// A reader whose group is destroyed while it waits is told so by the
 	// next XADD, as in Redis.
 	go func() { got <- do(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">") }()
-	waitBlocked(t, 1)
+	waitBlockedOn(t, ks, "s", 1)
 	do(ks, "XGROUP", "DESTROY", "s", "g")
 	do(ks, "XADD", "s", "2-0", "f", "v")
 	if v := <-got; !equal(v, errv(ErrBlockedGroupGone)) {
 		t.Errorf("group destroyed while blocked: got %v", v)
 	}
-	waitBlocked(t, 0)
+	waitBlockedOn(t, ks, "s", 0)
 }
 
-// waitBlocked waits until n stream readers are blocked.
-func waitBlocked(t *testing.T, n int64) {
+// waitBlockedOn waits until n readers are blocked on key of ks.
+func waitBlockedOn(t *testing.T, ks *Keyspace, key string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for streamWaiting.n.Load() != n {
+	for {
+		streamWaiting.mu.Lock()
+		got := len(streamWaiting.byKey[waitKey{&ks.db, key}])
+		streamWaiting.mu.Unlock()
+		if got == n {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d readers blocked, want %d", streamWaiting.n.Load(), n)
+			t.Fatalf("%d readers blocked on %q, want %d", got, key, n)
 		}
 		time.Sleep(time.Millisecond)
 	}
@@ -366,13 +361,7 @@ func TestXreadBlockServedFromFirstReadyKey(t *testing.T) {
 	ks, _ := newTestKeyspace(t)
 	got := make(chan resp.Value)
 	go func() { got <- do(ks, "XREAD", "BLOCK", "5000", "STREAMS", "a", "b", "$", "$") }()
-	deadline := time.Now().Add(5 * time.Second)
-	for streamWaiting.n.Load() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the reader never blocked")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitBlockedOn(t, ks, "b", 1)
 	ks.DoMulti([][][]byte{
 		{[]byte("XADD"), []byte("b"), []byte("1-0"), []byte("f"), []byte("b")},
 		{[]byte("XADD"), []byte("a"), []byte("1-0"), []byte("f"), []byte("a")},
@@ -405,8 +394,13 @@ func TestXreadgroupBlockedConsumersShareEntries(t *testing.T) {
 	const entries, consumers = 300, 4
 	seen := make(chan string, entries*2)
 	done := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(done)
 	for c := range consumers {
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			for {
 				select {
 				case <-done:
@@ -439,6 +433,5 @@ func TestXreadgroupBlockedConsumersShareEntries(t *testing.T) {
 			t.Fatalf("%d of %d entries delivered", len(got), entries)
 		}
 	}
-	close(done)
 	expect(t, ks, num(entries), "XLEN", "s")
 }
