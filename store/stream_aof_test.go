@@ -9,8 +9,8 @@ import (
 
 // XCLAIM and XAUTOCLAIM with a min-idle-time claim what was idle long
 // enough when they ran; replayed later they must claim exactly the same,
-// with the same delivery counts. (Times are not compared: a replay runs on
-// a clock stopped at 0, aof_load.go.)
+// with the same delivery counts. (Times are not compared: the replayed
+// XREADGROUP delivers, and sees its consumer, at the replay's time.)
 func TestAOFReplaysClaimsExactly(t *testing.T) {
 	dir := t.TempDir()
 	clock := &fakeClock{t: testEpoch}
