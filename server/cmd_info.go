@@ -178,6 +178,8 @@ func infoStats(s *Server) []InfoField {
 		field("total_net_input_bytes", s.stats.netInput.Load()),
 		field("rejected_connections", s.stats.rejected.Load()),
 		field("total_error_replies", s.stats.errors.Load()),
+		field("pubsub_channels", len(s.pubsub.channels())),
+		field("pubsub_patterns", s.pubsub.numpat()),
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,4 +51,19 @@ func TestKeyspaceEventsAtRunTime(t *testing.T) {
 	expect(t, w.do("CONFIG", "SET", "notify-keyspace-events", "KEA"), "OK")
 	expect(t, w.do("SET", "c", "1"), "OK")
 	expect(t, sub.read(), `["message", "__keyevent@0__:set", "c"]`)
+}
+
+func TestPubsubInfoStats(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dialRaw(t, ts.addr)
+	c.send("SUBSCRIBE", "a", "b")
+	c.read()
+	c.read()
+	expect(t, c.do("PSUBSCRIBE", "p*"), `["psubscribe", "p*", (integer) 3]`)
+	info := dialRaw(t, ts.addr).do("INFO", "stats").Str
+	for _, want := range []string{"pubsub_channels:2\r\n", "pubsub_patterns:1\r\n"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO stats lacks %q", strings.TrimSpace(want))
+		}
+	}
 }
