@@ -80,28 +80,39 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, one
 		head += " " + sd.name + " req/s | ratio |"
 		rule += "---|---|"
 	}
-	fmt.Println(head + " target | |")
-	fmt.Println(rule + "---|---|")
+	head += " target | | server CPU per request:"
+	for _, sd := range sides {
+		head += " " + sd.name + ","
+	}
+	fmt.Println(strings.TrimSuffix(head, ",") + " |")
+	fmt.Println(rule + "---|---|---|")
 	for _, w := range keyspaceWorkloads(n) {
 		if missing := unsupported(sides[1].addr, w.needs); missing != "" {
 			for _, t := range strings.Split(w.tests, ",") {
-				fmt.Printf("| %s |%s %.1fx | skipped: gearsd has no %s yet |\n", fmt.Sprintf(w.label, strings.ToUpper(t)),
+				fmt.Printf("| %s |%s %.1fx | skipped: gearsd has no %s yet | |\n", fmt.Sprintf(w.label, strings.ToUpper(t)),
 					strings.Repeat(" |", 1+2*(len(sides)-1)), w.target, missing)
 			}
 			continue
 		}
 		best := map[string][]float64{}
+		cpu := make([]float64, len(sides)) // least server CPU per request of a round, in µs
 		var order []string
 		for round := range rounds {
 			for k := range sides {
 				sd := sides[(k+round)%len(sides)]
 				flush(sd.addr)
+				t0 := cpuTicks(sd.srv.cmd.Process.Pid)
 				res, err := redisBenchmark(benchmark, sd.addr, w.tests, w.args)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "redis-benchmark against %s: %v\n", sd.name, err)
 					continue
 				}
 				i := slices.IndexFunc(sides, func(x side) bool { return x.addr == sd.addr })
+				reqs := float64(len(res)) * float64(requestsOf(w.args))
+				us := float64(cpuTicks(sd.srv.cmd.Process.Pid)-t0) * 1e6 / ticksPerSecond / reqs
+				if cpu[i] == 0 || us < cpu[i] {
+					cpu[i] = us
+				}
 				for _, tr := range res {
 					if _, seen := best[tr.test]; !seen {
 						order = append(order, tr.test)
@@ -127,7 +138,11 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, one
 				}
 				verdicts = append(verdicts, v)
 			}
-			fmt.Printf("%s %.1fx | %s |\n", row, w.target, strings.Join(verdicts, " / "))
+			var cpus []string
+			for _, us := range cpu {
+				cpus = append(cpus, fmt.Sprintf("%.2f", us))
+			}
+			fmt.Printf("%s %.1fx | %s | %s µs |\n", row, w.target, strings.Join(verdicts, " / "), strings.Join(cpus, " / "))
 		}
 	}
 
@@ -338,3 +353,35 @@ func humanCount(n int) string {
 }
 
 func redisClient(addr string) *redis.Client { return redis.NewClient(&redis.Options{Addr: addr}) }
+
+// ticksPerSecond is the unit of /proc/PID/stat's CPU times (USER_HZ).
+const ticksPerSecond = 100
+
+// cpuTicks is the CPU time a process has used, user and system, in ticks.
+func cpuTicks(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (in parentheses, which may hold
+	// spaces): utime and stime are the 14th and 15th of the line.
+	rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+// requestsOf is the -n of redis-benchmark arguments.
+func requestsOf(args []string) int {
+	for i := 0; i+1 < len(args); i++ {
+		if args[i] == "-n" {
+			n, _ := strconv.Atoi(args[i+1])
+			return n
+		}
+	}
+	return 100000 // redis-benchmark's default
+}
