@@ -6,17 +6,53 @@ import (
 	"github.com/gearsd/gearsd/resp"
 )
 
-// How XCLAIM and XAUTOCLAIM, whose effect depends on the clock (min-idle
-// times), reach the append-only file: as Redis propagates them, each
-// pending entry they touched is logged as an XCLAIM that sets its owner,
-// delivery time and count outright (FORCE JUSTID, min-idle-time 0), an
-// entry they dropped from the PEL as an XACK, and the group's position as
-// XGROUP SETID, so that a replay at any time ends in the same state.
-// (XREADGROUP is logged as it came, without BLOCK: aof_dispatch.go.)
+// How XREADGROUP, XCLAIM and XAUTOCLAIM, whose effect depends on the clock
+// (delivery times, min-idle times), reach the append-only file: as Redis
+// propagates them, each pending entry they touched is logged as an XCLAIM
+// that sets its owner, delivery time and count outright (FORCE JUSTID,
+// min-idle-time 0), an entry they dropped from the PEL as an XACK, and the
+// group's position as XGROUP SETID, so that a replay at any time ends in
+// the same state.
 
 func init() {
+	aofRewrites["xreadgroup"] = logXreadgroup
 	aofRewrites["xclaim"] = logXclaim
 	aofRewrites["xautoclaim"] = logXautoclaim
+}
+
+// logXreadgroup logs what a served XREADGROUP changed: its consumer, the
+// entries it delivered (or delivered again, from the consumer's history)
+// and the group's position. One that found nothing changed nothing.
+func logXreadgroup(db *db, argv [][]byte, reply resp.Value, emit func(args ...[]byte)) {
+	r, err := parseXread(argv, true)
+	if err != nil || reply.Kind != resp.KindArray {
+		return
+	}
+	for _, served := range reply.Array {
+		if served.Kind != resp.KindArray || len(served.Array) != 2 {
+			continue
+		}
+		key := []byte(served.Array[0].Str)
+		s, _, _ := db.lookupStream(bstr(key))
+		g := s.group(r.group)
+		if g == nil {
+			continue
+		}
+		emit(xgroupCreateConsumerRecord(key, r.group, r.consumer)...)
+		for _, e := range served.Array[1].Array {
+			if len(e.Array) == 0 {
+				continue
+			}
+			id, _, err := parseStreamID([]byte(e.Array[0].Str), 0, idStrict)
+			if err != nil {
+				continue
+			}
+			if p := g.pel.get(id); p != nil {
+				emit(pendingRecord(key, r.group, g, p)...)
+			}
+		}
+		emit(groupStateRecord(key, r.group, g)...)
+	}
 }
 
 // pendingRecord is an XCLAIM that recreates the pending entry p as it is.
