@@ -39,6 +39,12 @@ type client struct {
 
 	lastActive atomic.Int64 // unix nanoseconds of the last command's start
 
+	// For CLIENT LIST, read by other connections: subscriptions to
+	// channels and patterns (kept under the pub/sub registry's lock), and
+	// whether the client waits in a blocking command.
+	subs, psubs atomic.Int32
+	blocking    atomic.Bool
+
 	// Commands run and bytes read since the last flushStats.
 	pendingCommands, pendingInput int64
 
@@ -116,17 +122,32 @@ func (c *client) info(now time.Time) string {
 		multi = len(c.tx.queued)
 	}
 	c.mu.Unlock()
-	flags := "N"
+	// Redis's flag letters, in its order; N for none.
+	var fl []byte
+	if c.pubsub() {
+		fl = append(fl, 'P')
+	}
+	if multi >= 0 {
+		fl = append(fl, 'x')
+	}
+	if c.blocking.Load() {
+		fl = append(fl, 'b')
+	}
 	if noEvict {
-		flags = "e"
+		fl = append(fl, 'e')
+	}
+	flags := "N"
+	if len(fl) > 0 {
+		flags = string(fl)
 	}
 	if cmd == "" {
 		cmd = "NULL"
 	}
 	idle := now.Sub(time.Unix(0, c.lastActive.Load()))
 	var b strings.Builder
-	fmt.Fprintf(&b, "id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=0 sub=0 psub=0 ssub=0 multi=%d",
-		c.id, c.addr, c.laddr, name, int64(now.Sub(c.created).Seconds()), int64(idle.Seconds()), flags, multi)
+	fmt.Fprintf(&b, "id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=0 sub=%d psub=%d ssub=0 multi=%d",
+		c.id, c.addr, c.laddr, name, int64(now.Sub(c.created).Seconds()), int64(idle.Seconds()), flags,
+		c.subs.Load(), c.psubs.Load(), multi)
 	fmt.Fprintf(&b, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=2 lib-name=%s lib-ver=%s",
 		cmd, lib, ver)
 	return b.String()

@@ -32,6 +32,8 @@ func (s *Server) block(c *client, args [][]byte) resp.Value {
 	}
 	s.stats.blocked.Add(1)
 	defer s.stats.blocked.Add(-1)
+	c.blocking.Store(true)
+	defer c.blocking.Store(false)
 	var timeout <-chan time.Time
 	if d := w.Timeout(); d > 0 {
 		t := time.NewTimer(d)

@@ -190,11 +190,12 @@ func cmdClientInfo(s *Server, c *client, args [][]byte) resp.Value {
 func cmdClientList(s *Server, c *client, args [][]byte) resp.Value {
 	var ids map[int64]bool
 	onlyNone := false
+	typ := ""
 	switch {
 	case len(args) == 4 && strings.EqualFold(string(args[2]), "type"):
-		switch strings.ToLower(string(args[3])) {
-		case "normal":
-		case "master", "replica", "slave", "pubsub":
+		switch typ = strings.ToLower(string(args[3])); typ {
+		case "normal", "pubsub":
+		case "master", "replica", "slave":
 			onlyNone = true // gearsd has no such clients
 		default:
 			return resp.Err(fmt.Sprintf("ERR Unknown client type '%s'", args[3]))
@@ -214,7 +215,7 @@ func cmdClientList(s *Server, c *client, args [][]byte) resp.Value {
 	var b strings.Builder
 	now := time.Now()
 	for _, other := range s.clientList() {
-		if onlyNone || (ids != nil && !ids[other.id]) {
+		if onlyNone || (ids != nil && !ids[other.id]) || (typ != "" && (typ == "pubsub") != other.pubsub()) {
 			continue
 		}
 		b.WriteString(other.info(now))

@@ -67,3 +67,37 @@ func TestPubsubInfoStats(t *testing.T) {
 		}
 	}
 }
+
+func TestClientListPubsubAndBlocked(t *testing.T) {
+	ts := startServer(t, nil)
+	sub := dialRaw(t, ts.addr)
+	sub.send("CLIENT", "SETNAME", "sub")
+	sub.read()
+	sub.send("SUBSCRIBE", "a", "b")
+	sub.read()
+	sub.read()
+	expect(t, sub.do("PSUBSCRIBE", "p*"), `["psubscribe", "p*", (integer) 3]`)
+	tx := dialRaw(t, ts.addr)
+	expect(t, tx.do("CLIENT", "SETNAME", "tx"), "OK")
+	expect(t, tx.do("MULTI"), "OK")
+	bl := dialRaw(t, ts.addr)
+	expect(t, bl.do("CLIENT", "SETNAME", "bl"), "OK")
+	bl.send("BLPOP", "nothing", "0")
+	time.Sleep(50 * time.Millisecond)
+
+	me := dialRaw(t, ts.addr)
+	list := me.do("CLIENT", "LIST").Str
+	for _, want := range []string{"name=sub age=0 idle=0 flags=P db=0 sub=2 psub=1", "name=tx age=0 idle=0 flags=x ", "name=bl age=0 idle=0 flags=b "} {
+		if !strings.Contains(list, want) {
+			t.Errorf("CLIENT LIST lacks %q:\n%s", want, list)
+		}
+	}
+	if only := me.do("CLIENT", "LIST", "TYPE", "pubsub").Str; strings.Count(only, "\n") != 1 || !strings.Contains(only, "name=sub ") {
+		t.Errorf("CLIENT LIST TYPE pubsub:\n%s", only)
+	}
+	if normal := me.do("CLIENT", "LIST", "TYPE", "normal").Str; strings.Contains(normal, "name=sub ") {
+		t.Errorf("CLIENT LIST TYPE normal lists a subscriber:\n%s", normal)
+	}
+	expect(t, me.do("RPUSH", "nothing", "x"), "(integer) 1")
+	expect(t, bl.read(), `["nothing", "x"]`)
+}

@@ -38,6 +38,7 @@ func (p *pubsub) subscribe(sub *subscriber, name string, pattern bool) int {
 		}
 		set[sub] = struct{}{}
 	}
+	sub.countsChanged()
 	return len(sub.channels) + len(sub.patterns)
 }
 
@@ -60,6 +61,7 @@ func (p *pubsub) remove(sub *subscriber, name string, pattern bool) {
 	if len(set) == 0 {
 		delete(*reg, name)
 	}
+	sub.countsChanged()
 }
 
 func (p *pubsub) maps(sub *subscriber, pattern bool) (*map[string]map[*subscriber]struct{}, *map[string]struct{}) {

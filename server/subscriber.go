@@ -227,3 +227,15 @@ func (s *Server) resetPubsub(c *client) {
 		s.pubsub.unsubscribeAll(c.sub)
 	}
 }
+
+// countsChanged publishes sub's counts for CLIENT LIST; it runs under the
+// registry's lock.
+func (sub *subscriber) countsChanged() {
+	sub.c.subs.Store(int32(len(sub.channels)))
+	sub.c.psubs.Store(int32(len(sub.patterns)))
+}
+
+// pubsub reports whether c is a pub/sub client (CLIENT LIST's P flag and
+// TYPE pubsub): it has at least one subscription. It may be called from
+// any goroutine.
+func (c *client) pubsub() bool { return c.subs.Load()+c.psubs.Load() > 0 }
