@@ -101,3 +101,18 @@ func TestClientListPubsubAndBlocked(t *testing.T) {
 	expect(t, me.do("RPUSH", "nothing", "x"), "(integer) 1")
 	expect(t, bl.read(), `["nothing", "x"]`)
 }
+
+// The idle timeout spares subscribers, as in Redis.
+func TestSubscriberOutlivesTimeout(t *testing.T) {
+	ts := startServer(t, []string{"timeout", "1"})
+	sub := dialRaw(t, ts.addr)
+	expect(t, sub.do("SUBSCRIBE", "a"), `["subscribe", "a", (integer) 1]`)
+	idle := dialRaw(t, ts.addr)
+	expect(t, idle.do("PING"), "PONG")
+	time.Sleep(2500 * time.Millisecond)
+	expect(t, dialRaw(t, ts.addr).do("PUBLISH", "a", "still"), "(integer) 1")
+	expect(t, sub.read(), `["message", "a", "still"]`)
+	if err := idle.readErr(); err == nil {
+		t.Error("an idle ordinary client outlived timeout")
+	}
+}

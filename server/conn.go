@@ -636,6 +636,16 @@ func (c *conn) SetContext(v any)    { c.ctx = v }
 func (c *conn) SetReadBuffer(n int) {}
 func (c *conn) NetConn() net.Conn   { return c.nc }
 
+// SetIdleClose changes the idle limit of this connection; 0 exempts it
+// (subscribers, as Redis exempts them from timeout) and lifts the deadline
+// of the read before. Connection goroutine only.
+func (c *conn) SetIdleClose(d time.Duration) {
+	c.idleClose = d
+	if d == 0 {
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
+}
+
 // ReadPipeline returns the commands of the batch not run yet and drops
 // them, with any input not parsed yet.
 func (c *conn) ReadPipeline() []redcon.Command {

@@ -56,8 +56,13 @@ type subscriber struct {
 	stopped   chan struct{} // closed when writeLoop has returned
 }
 
-// newSubscriber detaches c's connection for its first subscription.
+// newSubscriber detaches c's connection for its first subscription. The
+// connection is exempt from the idle timeout from then on, as Redis
+// exempts pub/sub clients.
 func newSubscriber(s *Server, c *client) *subscriber {
+	if ic, ok := c.conn.(interface{ SetIdleClose(time.Duration) }); ok {
+		ic.SetIdleClose(0)
+	}
 	return &subscriber{
 		s: s, c: c,
 		conn:    c.conn.Detach(),
