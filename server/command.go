@@ -38,6 +38,9 @@ type command struct {
 	// blocking: a store command that may wait (BLPOP...): served by
 	// store.Block outside MULTI (cmd_blocking.go).
 	blocking bool
+	// waits: a store command that waits inside the store (XREAD and
+	// XREADGROUP with BLOCK): served by store.DoBlocking outside MULTI.
+	waits bool
 
 	// subs are the subcommands of a container command (CLIENT, CONFIG,
 	// COMMAND): looked up by the second argument, each with its own arity.
@@ -123,6 +126,7 @@ func buildTable(st store.Store, modules []Module) map[string]*command {
 				firstKey: sc.FirstKey, lastKey: sc.LastKey, step: sc.Step,
 				group: doc.group, summary: doc.summary, since: "1.0.0", store: true,
 				blocking: slices.Contains(sc.Flags, "blocking") && blockingList[name],
+				waits:    slices.Contains(sc.Flags, "blocking") && !blockingList[name],
 			}
 		}
 	}
@@ -244,6 +248,9 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	if cmd.store {
 		if cmd.blocking {
 			return s.block(c, args)
+		}
+		if cmd.waits {
+			return s.store.DoBlocking(args) // XREAD/XREADGROUP ... BLOCK
 		}
 		return s.store.Do(args)
 	}

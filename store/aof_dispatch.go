@@ -97,7 +97,7 @@ func (ks *Keyspace) runLogged(c *command, argv [][]byte, then func(db *db, v res
 // is logged: one that found nothing may still have created the consumer.
 func (ks *Keyspace) doLoggedBlocking(c *command, argv [][]byte) resp.Value {
 	r, err := parseXread(argv, true)
-	if err != nil || !r.block {
+	if err != nil || !r.block || !ks.mayBlock {
 		return ks.logged(ks.runLogged(c, argv, nil))
 	}
 	var deadline time.Time

@@ -371,7 +371,7 @@ func TestAOFBlockedXreadgroupIsLogged(t *testing.T) {
 	ks, _ := openAOFKeyspace(t, dir, "always", clock)
 	do(ks, "XGROUP", "CREATE", "st", "g", "$", "MKSTREAM")
 	got := make(chan resp.Value)
-	go func() { got <- do(ks, "XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "st", ">") }()
+	go func() { got <- doBlocking(ks, "XREADGROUP", "GROUP", "g", "alice", "BLOCK", "0", "STREAMS", "st", ">") }()
 	time.Sleep(50 * time.Millisecond)
 	do(ks, "XADD", "st", "5-1", "f", "v")
 	if v := <-got; !strings.Contains(v.String(), "5-1") {

@@ -103,9 +103,10 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 	if err != nil {
 		return resp.Value{}, err
 	}
-	if ks.held != 0 && ks.held == ks.heldToken.Load() {
-		// Inside a section the caller holds (EXEC, a logged write): as
-		// Redis does where a client cannot block, answer at once.
+	if !ks.mayBlock || (ks.held != 0 && ks.held == ks.heldToken.Load()) {
+		// Called through Do (Python's execute(), EXEC) or inside a section
+		// the caller holds (a logged write): as Redis does where a client
+		// cannot block, answer at once.
 		r.block = false
 	}
 	var deadline time.Time

@@ -164,11 +164,38 @@ func TestXreadNonBlocking(t *testing.T) {
 	})
 }
 
+// doBlocking sends a command through DoBlocking, as the server does for a
+// client that may wait.
+func doBlocking(ks *Keyspace, args ...string) resp.Value {
+	argv := make([][]byte, len(args))
+	for i, a := range args {
+		argv[i] = []byte(a)
+	}
+	return ks.DoBlocking(argv)
+}
+
+// Through Do (Python's execute(), EXEC), BLOCK never waits, as in a Redis
+// script.
+func TestXreadBlockThroughDoAnswersAtOnce(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	start := time.Now()
+	if v := do(ks, "XREAD", "BLOCK", "0", "STREAMS", "s", "$"); !equal(v, resp.NullArray) {
+		t.Fatalf("got %v", v)
+	}
+	do(ks, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
+	if v := do(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"); !equal(v, resp.NullArray) {
+		t.Fatalf("XREADGROUP: got %v", v)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("Do waited %v", d)
+	}
+}
+
 func TestXreadBlockIsWokenByXadd(t *testing.T) {
 	ks, _ := newTestKeyspace(t)
 	do(ks, "XADD", "s", "1-0", "f", "old")
 	got := make(chan resp.Value)
-	go func() { got <- do(ks, "XREAD", "BLOCK", "0", "STREAMS", "s", "$") }()
+	go func() { got <- doBlocking(ks, "XREAD", "BLOCK", "0", "STREAMS", "s", "$") }()
 	// The reader waits outside the lock: other commands run meanwhile.
 	waitBlockedOn(t, ks, "s", 1)
 	expect(t, ks, num(1), "XLEN", "s")
@@ -186,14 +213,16 @@ func TestXreadBlockIsWokenByXadd(t *testing.T) {
 func TestXreadBlockTimesOut(t *testing.T) {
 	ks, _ := newTestKeyspace(t)
 	start := time.Now()
-	expect(t, ks, resp.NullArray, "XREAD", "BLOCK", "30", "STREAMS", "s", "$")
+	if v := doBlocking(ks, "XREAD", "BLOCK", "30", "STREAMS", "s", "$"); !equal(v, resp.NullArray) {
+		t.Errorf("XREAD BLOCK 30: got %v", v)
+	}
 	if d := time.Since(start); d < 30*time.Millisecond {
 		t.Errorf("returned after %v, before its timeout", d)
 	}
 	// XREADGROUP blocks on ">" alike, and is served by the next XADD.
 	do(ks, "XGROUP", "CREATE", "s", "g", "$", "MKSTREAM")
 	got := make(chan resp.Value)
-	go func() { got <- do(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">") }()
+	go func() { got <- doBlocking(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">") }()
 	time.Sleep(20 * time.Millisecond)
 	do(ks, "XADD", "s", "1-0", "f", "v")
 	if v := <-got; !equal(v, arr(arr(bulk("s"), arr(entry("1-0", "f", "v"))))) {
@@ -203,7 +232,7 @@ func TestXreadBlockTimesOut(t *testing.T) {
 
 	// A reader whose group is destroyed while it waits is told so by the
 	// next XADD, as in Redis.
-	go func() { got <- do(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">") }()
+	go func() { got <- doBlocking(ks, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "5000", "STREAMS", "s", ">") }()
 	waitBlockedOn(t, ks, "s", 1)
 	do(ks, "XGROUP", "DESTROY", "s", "g")
 	do(ks, "XADD", "s", "2-0", "f", "v")
@@ -360,7 +389,7 @@ func TestStreamIDParsing(t *testing.T) {
 func TestXreadBlockServedFromFirstReadyKey(t *testing.T) {
 	ks, _ := newTestKeyspace(t)
 	got := make(chan resp.Value)
-	go func() { got <- do(ks, "XREAD", "BLOCK", "5000", "STREAMS", "a", "b", "$", "$") }()
+	go func() { got <- doBlocking(ks, "XREAD", "BLOCK", "5000", "STREAMS", "a", "b", "$", "$") }()
 	waitBlockedOn(t, ks, "b", 1)
 	ks.DoMulti([][][]byte{
 		{[]byte("XADD"), []byte("b"), []byte("1-0"), []byte("f"), []byte("b")},
@@ -407,7 +436,7 @@ func TestXreadgroupBlockedConsumersShareEntries(t *testing.T) {
 					return
 				default:
 				}
-				v := do(ks, "XREADGROUP", "GROUP", "g", "c"+strconv.Itoa(c), "COUNT", "7", "BLOCK", "50", "STREAMS", "s", ">")
+				v := doBlocking(ks, "XREADGROUP", "GROUP", "g", "c"+strconv.Itoa(c), "COUNT", "7", "BLOCK", "50", "STREAMS", "s", ">")
 				if v.Kind != resp.KindArray {
 					continue
 				}

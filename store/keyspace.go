@@ -1,6 +1,7 @@
 package store
 
 import (
+	"github.com/gearsd/gearsd/resp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,16 @@ type Keyspace struct {
 	// held is set on a view made by doLogged: while it equals
 	// heldToken, lock and unlock are no-ops for this view only.
 	held uint64
+	// mayBlock is set on the view DoBlocking makes: only there may XREAD
+	// and XREADGROUP with BLOCK wait.
+	mayBlock bool
+}
+
+// DoBlocking is Do for a client that may wait: XREAD and XREADGROUP with
+// BLOCK wait for their keys (outside the lock) instead of answering at
+// once. See Store.DoBlocking.
+func (ks *Keyspace) DoBlocking(argv [][]byte) resp.Value {
+	return (&Keyspace{keyspaceState: ks.keyspaceState, mayBlock: true}).Do(argv)
 }
 
 // keyspaceState is what every view of a Keyspace shares.

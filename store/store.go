@@ -13,7 +13,8 @@ import "github.com/gearsd/gearsd/resp"
 // Concurrency contract: every method is safe for concurrent use, and each
 // call is atomic with respect to every other call. No method calls back into
 // the caller, blocks on a scheduler lane, or waits for anything but the
-// store's own lock, so a lane may call Do while it holds a Python GIL.
+// store's own lock (DoBlocking and a Waiter of Block excepted), so a lane
+// may call Do while it holds a Python GIL.
 type Store interface {
 	// Do runs one data command (argv[0] is its name in any case) atomically
 	// and returns its reply, exactly as Redis 7 would answer it: an unknown
@@ -44,6 +45,12 @@ type Store interface {
 	// their replies, or ok false and runs nothing when a key of w (nil:
 	// none) was changed since it was watched. It releases w.
 	DoMulti(cmds [][][]byte, w *Watch) (replies []resp.Value, ok bool)
+
+	// DoBlocking is Do for a client's own goroutine, which may wait: XREAD
+	// and XREADGROUP with BLOCK wait there (outside the store's lock) for
+	// their keys, where Do answers at once as Redis does inside MULTI or a
+	// script. Never call it from a scheduler lane.
+	DoBlocking(argv [][]byte) resp.Value
 
 	// Block runs a blocking list command (BLPOP, BRPOP, BLMOVE,
 	// BRPOPLPUSH): its reply when it can answer at once, else a Waiter the
