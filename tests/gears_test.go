@@ -371,6 +371,14 @@ GB('ShardsIDReader').map(lambda r: str([execute('GET', 'from:py'), execute('INCR
 	if got, _ := c.Get(context.Background(), "from:py").Result(); got != "v1" {
 		t.Fatalf("a write from execute() is not visible to clients: %q", got)
 	}
+	// Blocking commands never block a lane: they answer at once, as in a
+	// Redis script.
+	v = MustDo(t, c, "RG.PYEXECUTE", `
+GB('ShardsIDReader').map(lambda r: str([execute('BLPOP', 'nolist', '0'), execute('XREAD', 'BLOCK', '0', 'STREAMS', 'nostream', '$')])).run()
+`)
+	if fmt.Sprint(v) != "[[[None, None]] []]" {
+		t.Fatalf("blocking commands from execute(): %v", v)
+	}
 	_, err := Do(c, "RG.PYEXECUTE", "execute('INCR', 'from:py')")
 	if err == nil || !strings.Contains(err.Error(), "value is not an integer or out of range") {
 		t.Fatalf("error reply from execute(): %v", err)
