@@ -2,9 +2,12 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gearsd/gearsd/resp"
 )
 
 // Replies buffered before a SUBSCRIBE in the same pipeline come first, and
@@ -114,5 +117,60 @@ func TestSubscriberOutlivesTimeout(t *testing.T) {
 	expect(t, sub.read(), `["message", "a", "still"]`)
 	if err := idle.readErr(); err == nil {
 		t.Error("an idle ordinary client outlived timeout")
+	}
+}
+
+// Publishers, subscribers coming and going, and keyspace events at once:
+// under -race, nothing is shared without a lock and nothing deadlocks.
+func TestPubsubChurn(t *testing.T) {
+	ts := startServer(t, []string{"notify-keyspace-events", "KEA"})
+	done := make(chan struct{})
+	errs := make(chan error, 16)
+	for i := range 4 {
+		go func() {
+			c := dialRaw(t, ts.addr)
+			for j := 0; ; j++ {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				c.send("PUBLISH", "ch", "m")
+				c.send("SET", "k", "v")
+				if v := c.read(); v.Kind != resp.KindInt {
+					errs <- fmt.Errorf("publisher %d: %v", i, v)
+					return
+				}
+				c.read()
+			}
+		}()
+	}
+	for i := range 4 {
+		go func() {
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				c := dialRaw(t, ts.addr)
+				c.send("SUBSCRIBE", "ch")
+				c.send("PSUBSCRIBE", "__key*__:*")
+				c.read()
+				c.read()
+				c.send("UNSUBSCRIBE")
+				c.conn.Close()
+			}
+		}()
+		_ = i
+	}
+	time.Sleep(time.Second)
+	close(done)
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
