@@ -31,11 +31,11 @@ func init() {
 
 // Error texts of transactions (Redis 7.0.15).
 const (
-	msgMultiNested   = "ERR MULTI calls can not be nested"
-	msgExecNoMulti   = "ERR EXEC without MULTI"
-	msgDiscardNoMult = "ERR DISCARD without MULTI"
-	msgWatchInMulti  = "ERR WATCH inside MULTI is not allowed"
-	msgExecAbort     = "EXECABORT Transaction discarded because of previous errors."
+	msgMultiNested    = "ERR MULTI calls can not be nested"
+	msgExecNoMulti    = "ERR EXEC without MULTI"
+	msgDiscardNoMulti = "ERR DISCARD without MULTI"
+	msgWatchInMulti   = "ERR WATCH inside MULTI is not allowed"
+	msgExecAbort      = "EXECABORT Transaction discarded because of previous errors."
 
 	// gearsd's own: a subscription inside EXEC would take the connection
 	// over in the middle of a reply.
@@ -100,7 +100,7 @@ func cmdMulti(s *Server, c *client, args [][]byte) resp.Value {
 // DISCARD
 func cmdDiscard(s *Server, c *client, args [][]byte) resp.Value {
 	if c.tx == nil {
-		return resp.Err(msgDiscardNoMult)
+		return resp.Err(msgDiscardNoMulti)
 	}
 	c.setTx(nil)
 	s.unwatch(c)
