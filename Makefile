@@ -16,6 +16,12 @@ PYENV_PYTHONS := $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3
 
 .PHONY: all build run test test-unit test-python test-blackbox test-matrix check bench difftest docker clean deps-build deps-test
 
+## difftest: the store's differential test against redis-server, longer and
+## with random seeds (make test runs it with its fixed seed). Each run
+## prints its seed; DIFF_RUNS and DIFF_N size it.
+DIFF_RUNS ?= 5
+DIFF_N ?= 100000
+
 all: build
 
 deps-build:
@@ -71,6 +77,11 @@ bench: deps-test build
 		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; extra="bin/gearsd-$$v"; \
 	done; \
 	go run ./bench -gearsd $(BIN) $${extra:+-gearsd-owngil $$extra}
+
+difftest: deps-test
+	@set -eo pipefail; for i in $$(seq $(DIFF_RUNS)); do \
+		GEARSD_DIFF_SEED=random GEARSD_DIFF_N=$(DIFF_N) go test -count=1 -v -run 'TestDifferential' ./store/ | grep -E '^(---|ok|FAIL)|seed' ; \
+	done
 
 docker:
 	podman build -t gearsd . || docker build -t gearsd .

@@ -10,7 +10,6 @@ package store
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -478,19 +477,14 @@ func TestDifferentialStreams(t *testing.T) {
 
 	// Then random stream commands.
 	streamClock = 0
-	seed := uint64(7)
-	if s := os.Getenv("GEARSD_DIFF_SEED"); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("GEARSD_DIFF_SEED=%q: %v", s, err)
-		}
-	}
+	seed, n := diffSeed(t, 7), diffCount(t, 20_000)
+	t.Logf("seed %d, %d random stream commands", seed, n)
 	g := newGenerator(seed)
 	var weights int
 	for _, c := range streamGens {
 		weights += c.weight
 	}
-	for i := range 20_000 {
+	for i := range n {
 		pick := g.rng.IntN(weights)
 		var args []string
 		for _, c := range streamGens {

@@ -40,24 +40,7 @@ func TestDifferential(t *testing.T) {
 	ks := NewKeyspace(Options{ActiveExpireInterval: -1})
 	defer ks.Close()
 
-	seed := uint64(1)
-	switch s := os.Getenv("GEARSD_DIFF_SEED"); s {
-	case "":
-	case "random":
-		seed = rand.Uint64()
-	default:
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("GEARSD_DIFF_SEED=%q: %v", s, err)
-		}
-	}
-	n := 20_000
-	if s := os.Getenv("GEARSD_DIFF_N"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil {
-			t.Fatalf("GEARSD_DIFF_N=%q: %v", s, err)
-		}
-	}
+	seed, n := diffSeed(t, 1), diffCount(t, 20_000)
 	t.Logf("seed %d, %d commands", seed, n)
 
 	d := &differ{t: t, redis: server, ks: ks}
@@ -403,4 +386,34 @@ func (rc *respConn) read() (resp.Value, error) {
 		return resp.Array(vs...), nil
 	}
 	return resp.Value{}, fmt.Errorf("bad reply type %q", line)
+}
+
+// diffSeed is GEARSD_DIFF_SEED: a number, "random" for a new seed each run,
+// or def when unset.
+func diffSeed(t *testing.T, def uint64) uint64 {
+	switch s := os.Getenv("GEARSD_DIFF_SEED"); s {
+	case "":
+		return def
+	case "random":
+		return rand.Uint64()
+	default:
+		seed, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("GEARSD_DIFF_SEED=%q: %v", s, err)
+		}
+		return seed
+	}
+}
+
+// diffCount is GEARSD_DIFF_N, the number of random commands, or def.
+func diffCount(t *testing.T, def int) int {
+	s := os.Getenv("GEARSD_DIFF_N")
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("GEARSD_DIFF_N=%q: %v", s, err)
+	}
+	return n
 }
