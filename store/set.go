@@ -195,8 +195,10 @@ func (db *db) lookupSet(key string) (*setValue, *node, error) {
 // putObject makes key hold obj, replacing whatever it held and its TTL
 // (Redis's setKey for the STORE commands).
 func (db *db) putObject(key string, obj object) {
+	n := newObjectNode(key, obj)
 	if old := db.lookup(key); old != nil {
-		db.remove(old)
+		db.replace(old, n) // an overwrite, as Redis's setKey: no "new" event
+		return
 	}
-	db.add(newObjectNode(key, obj))
+	db.add(n)
 }

@@ -98,11 +98,20 @@ func TestKeyspaceNotificationsMatchRedis(t *testing.T) {
 		{"SADD", "st", "a", "b"}, {"SREM", "st", "a"}, {"SMOVE", "st", "st2", "b"},
 		{"SADD", "x1", "1", "2"}, {"SADD", "x2", "2"}, {"SINTERSTORE", "x3", "x1", "x2"}, {"SUNIONSTORE", "x3", "x1", "x2"},
 		{"SDIFFSTORE", "x3", "x2", "x1"}, {"EXPIRE", "x1", "-1"},
+		{"SADD", "sp", "a", "b", "c"}, {"SPOP", "sp"}, {"SPOP", "sp", "5"},
+		{"ZADD", "z", "1", "a", "2", "b", "3", "c"}, {"ZADD", "z", "INCR", "1", "a"}, {"ZINCRBY", "z", "1", "b"},
+		{"ZREM", "z", "a"}, {"ZPOPMIN", "z"}, {"ZADD", "z", "5", "d", "6", "e"}, {"ZREMRANGEBYSCORE", "z", "5", "5"},
+		{"ZREMRANGEBYRANK", "z", "0", "0"}, {"ZADD", "z2", "1", "x"}, {"ZUNIONSTORE", "z3", "2", "z", "z2"},
+		{"ZRANGESTORE", "z4", "z3", "0", "-1"}, {"ZINTERSTORE", "z5", "2", "z", "z2"}, {"ZPOPMAX", "z3", "10"},
+		{"XADD", "st1", "1-1", "f", "v"}, {"XADD", "st1", "2-1", "f", "v"}, {"XDEL", "st1", "1-1"},
+		{"XTRIM", "st1", "MAXLEN", "0"}, {"XGROUP", "CREATE", "st1", "g", "0"}, {"XGROUP", "CREATECONSUMER", "st1", "g", "c"},
+		{"XGROUP", "SETID", "st1", "g", "$"}, {"XGROUP", "DELCONSUMER", "st1", "g", "c"}, {"XGROUP", "DESTROY", "st1", "g"},
+		{"SET", "gx", "1"}, {"GETEX", "gx", "PX", "100000"}, {"GETEX", "gx", "PERSIST"}, {"PEXPIREAT", "gx", "1"},
 		{"SET", "e", "v", "PX", "1"},
 	}
 	run := func(addr string) []string {
 		sub, w := dialRaw(t, addr), dialRaw(t, addr)
-		w.do(t, "CONFIG", "SET", "notify-keyspace-events", "KEA")
+		w.do(t, "CONFIG", "SET", "notify-keyspace-events", "KEAn")
 		sub.send(t, "PSUBSCRIBE", "__key*__:*")
 		sub.read(t)
 		for _, c := range writes {
