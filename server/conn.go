@@ -60,6 +60,9 @@ type conn struct {
 
 const (
 	readBufferSize = 16 * 1024 // as Redis's PROTO_IOBUF_LEN
+	// firstBufferSize is a new connection's read buffer; the next one is
+	// readBufferSize.
+	firstBufferSize = 4 * 1024
 	// minRead: a read buffer with less room than this is replaced before
 	// reading, so reads stay large.
 	minRead = 4 * 1024
@@ -197,7 +200,11 @@ func (c *conn) loop() error {
 // before c.start may be held by handlers: input only ever goes after
 // c.end, and a full buffer is replaced, never compacted.
 func (c *conn) read() error {
-	if len(c.rbuf)-c.end < minRead || (c.start == c.end && len(c.rbuf) > maxKeptBuffer) {
+	switch {
+	case c.rbuf == nil:
+		// A connection starts small: most send little.
+		c.rbuf = make([]byte, firstBufferSize)
+	case len(c.rbuf)-c.end < min(minRead, len(c.rbuf)/4) || (c.start == c.end && len(c.rbuf) > maxKeptBuffer):
 		c.replaceBuffer(0)
 	}
 	if c.idleClose > 0 {
