@@ -217,11 +217,3 @@ func cmdPubsubHelp(s *Server, c *client, args [][]byte) resp.Value {
 	}
 	return resp.Array(out...)
 }
-
-// pubsubInfo is the sub= and psub= counts of CLIENT LIST.
-func (c *client) pubsubCounts() (channels, patterns int) {
-	if c.sub == nil {
-		return 0, 0
-	}
-	return c.sub.counts()
-}

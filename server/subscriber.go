@@ -219,13 +219,6 @@ func writeReply(c *client, conn redcon.Conn, v resp.Value) {
 	}
 }
 
-// counts are c's channel and pattern subscriptions.
-func (sub *subscriber) counts() (channels, patterns int) {
-	sub.s.pubsub.mu.RLock()
-	defer sub.s.pubsub.mu.RUnlock()
-	return len(sub.channels), len(sub.patterns)
-}
-
 // resetPubsub is RESET's and a closed connection's part: no subscriptions.
 func (s *Server) resetPubsub(c *client) {
 	if c.sub != nil {
