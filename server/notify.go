@@ -26,16 +26,15 @@ func (s *Server) publishKeyspaceEvents() {
 		return
 	}
 	var sub store.EventSubscription
-	var flags store.EventClass
 	apply := func(value string) {
 		c, _ := store.ParseEventClasses(value) // the setting is validated
-		flags = c
+		s.eventFlags.Store(uint32(c))
 		classes := c &^ (store.ClassKeyspace | store.ClassKeyevent)
 		if c&(store.ClassKeyspace|store.ClassKeyevent) == 0 {
 			classes = 0
 		}
 		if sub == nil && classes != 0 {
-			sub = s.store.Subscribe(classes, 0, s.publishEvent(&flags))
+			sub = s.store.Subscribe(classes, 0, s.publishEvent)
 			return
 		}
 		if sub != nil {
@@ -59,17 +58,13 @@ func (s *Server) publishKeyspaceEvents() {
 	}()
 }
 
-// publishEvent returns the bus's callback. flags is read under eventsMu.
-func (s *Server) publishEvent(flags *store.EventClass) func(store.Event) {
-	return func(e store.Event) {
-		s.eventsMu.Lock()
-		f := *flags
-		s.eventsMu.Unlock()
-		if f&store.ClassKeyspace != 0 {
-			s.pubsub.publish(keyspacePrefix+e.Key, []byte(e.Name))
-		}
-		if f&store.ClassKeyevent != 0 {
-			s.pubsub.publish(keyeventPrefix+e.Name, []byte(e.Key))
-		}
+// publishEvent is the bus's callback, on the bus's goroutine.
+func (s *Server) publishEvent(e store.Event) {
+	f := store.EventClass(s.eventFlags.Load())
+	if f&store.ClassKeyspace != 0 {
+		s.pubsub.publish(keyspacePrefix+e.Key, []byte(e.Name))
+	}
+	if f&store.ClassKeyevent != 0 {
+		s.pubsub.publish(keyeventPrefix+e.Name, []byte(e.Key))
 	}
 }

@@ -61,9 +61,11 @@ type Server struct {
 
 	nextID atomic.Int64
 	pubsub pubsub // channels and patterns subscribed to (pubsub.go)
-	// eventsMu guards the keyspace notifications' subscription (notify.go).
-	eventsMu sync.Mutex
-	stats    stats
+	// eventsMu serializes changes of the keyspace notifications'
+	// subscription (notify.go); it is taken before the store's lock.
+	eventsMu   sync.Mutex
+	eventFlags atomic.Uint32 // notify-keyspace-events, as store.EventClass
+	stats      stats
 }
 
 // stats are the counters of INFO stats and clients; CONFIG RESETSTAT zeroes
