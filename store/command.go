@@ -31,6 +31,8 @@ type command struct {
 	arityErr Error
 	// logged: the append-only file records the command (aof_dispatch.go).
 	logged bool
+	// readonly: a miss of its key lookups is a keymiss event (notify.go).
+	readonly bool
 }
 
 var (
@@ -64,6 +66,7 @@ func register(rows ...cmd) {
 			run:      r.run,
 			arityErr: errArity(r.name),
 			logged:   aofLogged(r.name, r.flags),
+			readonly: slices.Contains(strings.Fields(r.flags), "readonly"),
 		}
 		commandsByName[r.name] = c
 		commandsByName[strings.ToUpper(r.name)] = c
@@ -105,6 +108,9 @@ func (ks *Keyspace) Do(argv [][]byte) resp.Value {
 	}
 	if c.logged && ks.aof != nil {
 		return ks.doLogged(c, argv) // the append-only file's path: aof_dispatch.go
+	}
+	if c.readonly && ks.db.ev.keyMiss.Load() {
+		return ks.doReadMisses(c, argv) // keymiss events: notify.go
 	}
 	v, err := c.run(ks, argv)
 	if err != nil {

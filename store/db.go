@@ -59,7 +59,10 @@ func (db *db) lookup(key string) *node {
 	if n != nil && db.expired(n) {
 		db.remove(n)
 		db.notify(ClassExpired, "expired", key)
-		return nil
+		n = nil
+	}
+	if n == nil && db.ev.readMiss {
+		db.notify(ClassKeyMiss, "keymiss", key)
 	}
 	return n
 }

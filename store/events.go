@@ -115,4 +115,5 @@ func (ev *dbEvents) recomputeClasses() {
 		c |= s.classes
 	}
 	ev.classes = c
+	ev.keyMiss.Store(c&ClassKeyMiss != 0)
 }

@@ -1,6 +1,11 @@
 package store
 
-import "strings"
+import (
+	"strings"
+	"sync/atomic"
+
+	"github.com/gearsd/gearsd/resp"
+)
 
 // Keyspace events. Every handler that changes a key calls db.notify inside
 // its lock section, once per event, with Redis's class and event name
@@ -106,10 +111,39 @@ type dbEvents struct {
 	// write nobody listens to costs one AND.
 	classes EventClass
 	bus     bus
+	// keyMiss mirrors classes&ClassKeyMiss for Do, which reads it without
+	// the lock; readMiss is set while a read-only command runs with it on,
+	// so db.lookup reports its misses (Redis's lookupKeyRead).
+	keyMiss  atomic.Bool
+	readMiss bool
 
 	watched map[string][]*watchedKey
 
 	blocked  map[string][]*blockedClient
 	blockedN int
 	ready    []string // keys that got elements while clients wait on them
+}
+
+// doReadMisses runs a read-only command while someone listens to keymiss
+// events: in one lock section with readMiss set, on a view whose lock is
+// held (as Do's logged path does), so every lookup that finds no key emits
+// "keymiss". Write commands that read (GETDEL, SET ... GET, the sources of
+// the STORE commands) do not report misses; Redis's do.
+func (ks *Keyspace) doReadMisses(c *command, argv [][]byte) resp.Value {
+	ks.mu.Lock()
+	defer func() {
+		ks.db.ev.readMiss = false
+		ks.heldToken.Store(0)
+		ks.serveBlocked()
+		ks.mu.Unlock()
+	}()
+	ks.db.nowSet = false
+	ks.db.ev.readMiss = true
+	token := viewTokens.Add(1)
+	ks.heldToken.Store(token)
+	v, err := c.run(&Keyspace{keyspaceState: ks.keyspaceState, held: token}, argv)
+	if err != nil {
+		return resp.Err(noNewlines(err.Error()))
+	}
+	return v
 }

@@ -211,3 +211,52 @@ func TestPythonWritesNotify(t *testing.T) {
 		}
 	}
 }
+
+// keymiss events (class m) of read-only commands, as redis-server emits
+// them.
+func TestKeymissMatchesRedis(t *testing.T) {
+	gs := startServer(t)
+	redisAddr := startRedis(t)
+	reads := [][]string{
+		{"SET", "here", "v"}, {"RPUSH", "list", "a"},
+		{"GET", "m1"}, {"GET", "here"}, {"MGET", "here", "m2", "m3"}, {"EXISTS", "m4", "here"}, {"TYPE", "m5"},
+		{"TTL", "m6"}, {"STRLEN", "m7"}, {"GETRANGE", "m8", "0", "1"}, {"HGET", "m9", "f"}, {"HGETALL", "m10"},
+		{"LRANGE", "m11", "0", "-1"}, {"LLEN", "list"}, {"LINDEX", "m12", "0"}, {"SMEMBERS", "m13"},
+		{"SISMEMBER", "m14", "x"}, {"SINTER", "m15", "m16"}, {"ZSCORE", "m17", "x"}, {"ZRANGE", "m18", "0", "-1"},
+		{"XRANGE", "m19", "-", "+"}, {"XLEN", "m20"}, {"HEXISTS", "m21", "f"}, {"ZCARD", "m22"},
+		{"SET", "exp", "v", "PX", "1"},
+	}
+	run := func(addr string) []string {
+		sub, w := dialRaw(t, addr), dialRaw(t, addr)
+		w.do(t, "CONFIG", "SET", "notify-keyspace-events", "KEmx")
+		sub.send(t, "PSUBSCRIBE", "__key*__:*")
+		sub.read(t)
+		for _, c := range reads {
+			w.do(t, c...)
+		}
+		time.Sleep(20 * time.Millisecond)
+		w.do(t, "GET", "exp") // expired, then missed
+		w.do(t, "GET", "end")
+		var out []string
+		for {
+			m := sub.read(t)
+			out = append(out, m)
+			if strings.Contains(m, "__keyevent@0__:keymiss\r\n$3\r\nend\r\n") {
+				return out
+			}
+		}
+	}
+	want, got := run(redisAddr), run(gs.Addr)
+	for i := 0; i < len(want) || i < len(got); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			t.Fatalf("message %d:\n  redis-server: %q\n  gearsd:       %q", i, w, g)
+		}
+	}
+}
