@@ -74,9 +74,9 @@ test-matrix: deps-test
 bench: deps-test build
 	@set -e; extra=""; for py in $(PYENV_PYTHONS); do \
 		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
-		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; extra="bin/gearsd-$$v"; \
+		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; extra="-gearsd-owngil bin/gearsd-$$v -python $$py"; \
 	done; \
-	go run ./bench -gearsd $(BIN) $${extra:+-gearsd-owngil $$extra}
+	go run ./bench -gearsd $(BIN) $$extra
 
 difftest: deps-test
 	@set -eo pipefail; for i in $$(seq $(DIFF_RUNS)); do \

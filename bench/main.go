@@ -22,6 +22,7 @@ import (
 func main() {
 	gearsd := flag.String("gearsd", "bin/gearsd", "gearsd binary (system CPython)")
 	ownGIL := flag.String("gearsd-owngil", "", "gearsd binary built against CPython 3.12+, for the lanes comparison")
+	ownGILPython := flag.String("python", "", "the python3 of -gearsd-owngil's CPython: the same loops as two plain processes show what the machine gives")
 	redisServer := flag.String("redis-server", "redis-server", "redis-server binary, for reference figures")
 	n := flag.Int("n", 1000, "RG.PYEXECUTE calls per latency run")
 	only := flag.String("only", "", "run one part only: keyspace or python")
@@ -83,8 +84,38 @@ func main() {
 			fmt.Printf("| %s (%s) | %s | %.2fx |\n", lanes, gilOf(s.client), d.Round(time.Millisecond), float64(d)/float64(one))
 			s.stop()
 		}
-		fmt.Println("\nTarget: 2 lanes at most 0.6x of 1 lane.")
+		if *ownGILPython != "" {
+			seq, par := processBurn(*ownGILPython)
+			fmt.Printf("| the same two loops as plain %s processes, one after the other / at once | %s / %s | %.2fx |\n",
+				*ownGILPython, seq.Round(time.Millisecond), par.Round(time.Millisecond), float64(par)/float64(seq))
+		}
+		fmt.Println("\nTarget: 2 lanes at most 0.6x of 1 lane. The last row is the machine's own ceiling at the time:")
+		fmt.Println("two separate CPython processes cannot do better than it, whatever gearsd does.")
 	}
+}
+
+// processBurn runs burn's loop in two python processes, one after the other
+// and then at once, best of three each.
+func processBurn(python string) (sequential, parallel time.Duration) {
+	code := burnScript[:strings.Index(burnScript, "GB(")] + "burn(None)\n"
+	run := func(n int) time.Duration {
+		t0 := time.Now()
+		cmds := make([]*exec.Cmd, n)
+		for i := range cmds {
+			cmds[i] = exec.Command(python, "-c", code)
+			must(cmds[i].Start())
+		}
+		for _, c := range cmds {
+			must(c.Wait())
+		}
+		return time.Since(t0)
+	}
+	sequential, parallel = time.Hour, time.Hour
+	for i := 0; i < 3; i++ {
+		sequential = min(sequential, run(1)+run(1))
+		parallel = min(parallel, run(2))
+	}
+	return sequential, parallel
 }
 
 type server struct {

@@ -61,6 +61,7 @@ type Lane struct {
 
 	pending  atomic.Int64 // queued + running jobs
 	bound    atomic.Int64 // interpreters bound to this lane
+	claimed  atomic.Int64 // bound interpreters in use by a session
 	jobsRun  atomic.Uint64
 	ident    uint64 // CPython's id of the lane thread
 	laneMain *python.ThreadState
@@ -91,6 +92,15 @@ func (l *Lane) Bound() int64 { return l.bound.Load() }
 // Bind and Unbind count the interpreters bound to the lane.
 func (l *Lane) Bind()   { l.bound.Add(1) }
 func (l *Lane) Unbind() { l.bound.Add(-1) }
+
+// Claim and Unclaim count the interpreters of the lane that a session
+// uses. Between the jobs of a running execution its lane has nothing
+// pending, yet more work is coming: claims tell the assignment policy so.
+func (l *Lane) Claim()   { l.claimed.Add(1) }
+func (l *Lane) Unclaim() { l.claimed.Add(-1) }
+
+// Claimed is the number of the lane's interpreters in use by sessions.
+func (l *Lane) Claimed() int64 { return l.claimed.Load() }
 
 // JobsRun is the number of jobs the lane has run.
 func (l *Lane) JobsRun() uint64 { return l.jobsRun.Load() }

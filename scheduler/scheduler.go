@@ -32,17 +32,29 @@ func (s *Scheduler) Lanes() []*Lane { return s.lanes }
 func (s *Scheduler) SharedGIL() bool { return s.sharedGIL }
 
 // LeastBusy returns the lane with the fewest pending jobs, ties going to
-// the one with the fewest bound interpreters. This is the whole assignment
-// policy for new sessions.
+// the one whose interpreters fewer sessions use (an execution between two
+// of its batches has nothing pending but more to come), then to the one
+// with the fewest bound interpreters. This is the whole assignment policy
+// for new sessions.
 func (s *Scheduler) LeastBusy() *Lane {
 	best := s.lanes[0]
 	for _, l := range s.lanes[1:] {
-		if l.Pending() < best.Pending() ||
-			(l.Pending() == best.Pending() && l.Bound() < best.Bound()) {
+		if Busier(best, l) {
 			best = l
 		}
 	}
 	return best
+}
+
+// Busier reports whether lane a is busier than lane b.
+func Busier(a, b *Lane) bool {
+	if a.Pending() != b.Pending() {
+		return a.Pending() > b.Pending()
+	}
+	if a.Claimed() != b.Claimed() {
+		return a.Claimed() > b.Claimed()
+	}
+	return a.Bound() > b.Bound()
 }
 
 // Close stops every lane after the work already queued on it.

@@ -27,7 +27,9 @@ type Interp struct {
 	busy atomic.Bool
 	// interrupting is set while an interrupt is on its way.
 	interrupting atomic.Bool
-	ended        atomic.Bool
+	// claim is set once a session took the interpreter (Lane.Claim).
+	claim atomic.Bool
+	ended atomic.Bool
 
 	// Data is what Options.Setup returned for this interpreter.
 	Data any
@@ -57,6 +59,9 @@ func (in *Interp) Release() {
 	}
 	if !in.ended.CompareAndSwap(false, true) {
 		return
+	}
+	if in.claim.Load() {
+		in.lane.Unclaim()
 	}
 	// Ending is not urgent: it runs when the lane has no other work.
 	err := in.lane.GoBackground(func(l *scheduler.Lane) {

@@ -176,22 +176,28 @@ func (m *Manager) Acquire(ctx context.Context) (*Interp, error) {
 	in := m.takeReady(lane)
 	m.mu.Unlock()
 	m.kickPool()
-	if in != nil {
-		in.refs.Store(1)
-		return in, nil
+	if in == nil {
+		var err error
+		if in, err = m.build(ctx, lane, false); err != nil {
+			return nil, err
+		}
 	}
-	return m.build(ctx, lane, false)
+	in.refs.Store(1)
+	in.claim.Store(true)
+	in.lane.Claim() // until its last reference goes (Interp.Release)
+	return in, nil
 }
 
-// takeReady pops a pooled interpreter bound to lane, or one on a lane no
-// busier than it. Caller holds m.mu.
+// takeReady pops a pooled interpreter bound to lane (the least busy one),
+// or to a lane just as busy. Caller holds m.mu.
 func (m *Manager) takeReady(lane *scheduler.Lane) *Interp {
 	best := -1
 	for i, in := range m.ready {
-		if in.lane.Pending() > lane.Pending() {
-			continue
+		if in.lane == lane {
+			best = i
+			break
 		}
-		if best < 0 || in.lane.Pending() < m.ready[best].lane.Pending() {
+		if best < 0 && !scheduler.Busier(in.lane, lane) {
 			best = i
 		}
 	}
