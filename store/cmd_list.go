@@ -191,11 +191,7 @@ func rangeIndexes(start, end int64, size int) (int, int, bool) {
 
 // LRANGE key start stop
 func cmdLrange(ks *Keyspace, argv [][]byte) (resp.Value, error) {
-	start, err := argInt(argv[2])
-	if err != nil {
-		return resp.Value{}, err
-	}
-	end, err := argInt(argv[3])
+	start, end, err := argRange(argv[2], argv[3])
 	if err != nil {
 		return resp.Value{}, err
 	}
@@ -344,11 +340,7 @@ func cmdLrem(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 
 // LTRIM key start stop
 func cmdLtrim(ks *Keyspace, argv [][]byte) (resp.Value, error) {
-	start, err := argInt(argv[2])
-	if err != nil {
-		return resp.Value{}, err
-	}
-	end, err := argInt(argv[3])
+	start, end, err := argRange(argv[2], argv[3])
 	if err != nil {
 		return resp.Value{}, err
 	}

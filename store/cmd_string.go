@@ -431,11 +431,7 @@ func cmdStrlen(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 
 // GETRANGE key start end (and its old name SUBSTR)
 func cmdGetrange(ks *Keyspace, argv [][]byte) (resp.Value, error) {
-	start, err := argInt(argv[2])
-	if err != nil {
-		return resp.Value{}, err
-	}
-	end, err := argInt(argv[3])
+	start, end, err := argRange(argv[2], argv[3])
 	if err != nil {
 		return resp.Value{}, err
 	}

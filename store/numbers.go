@@ -62,6 +62,16 @@ func argInt(b []byte) (int64, error) {
 	return n, nil
 }
 
+// argRange reads the start and end indexes of LRANGE, LTRIM and GETRANGE,
+// start first, as Redis reports the first bad one.
+func argRange(startArg, endArg []byte) (start, end int64, err error) {
+	if start, err = argInt(startArg); err != nil {
+		return 0, 0, err
+	}
+	end, err = argInt(endArg)
+	return start, end, err
+}
+
 // formatInt formats n in base 10.
 func formatInt(n int64) string { return strconv.FormatInt(n, 10) }
 
