@@ -91,12 +91,19 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startServer starts gearsd with extra command-line settings and stops it
-// when the test ends.
+// startServer starts gearsd with extra command-line settings on a data
+// directory of its own and stops it when the test ends.
 func startServer(t *testing.T, args ...string) *Server {
 	t.Helper()
+	return startServerIn(t, t.TempDir(), args...)
+}
+
+// startServerIn is startServer on dir, which may outlive the process (a
+// restart on the same data).
+func startServerIn(t *testing.T, dir string, args ...string) *Server {
+	t.Helper()
 	port := freePort(t)
-	s := &Server{Port: port, Addr: fmt.Sprintf("127.0.0.1:%d", port), Dir: t.TempDir(), log: &logBuffer{}, done: make(chan error, 1)}
+	s := &Server{Port: port, Addr: fmt.Sprintf("127.0.0.1:%d", port), Dir: dir, log: &logBuffer{}, done: make(chan error, 1)}
 	argv := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", s.Dir, "--logformat", "json"}
 	if lanes := os.Getenv("GEARSD_LANES"); lanes != "" {
 		argv = append(argv, "--scheduler.lanes", lanes)
@@ -122,6 +129,7 @@ func startServer(t *testing.T, args ...string) *Server {
 		}
 		select {
 		case err := <-s.done:
+			s.done <- err
 			t.Fatalf("gearsd exited during start-up: %v\n%s", err, s.log)
 		default:
 		}

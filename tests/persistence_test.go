@@ -1,11 +1,9 @@
 package tests
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,43 +19,6 @@ import (
 
 // The append-only file seen from outside: gearsd is killed with SIGKILL
 // while clients write, and restarted on the same directory.
-
-// startServerIn starts gearsd on dir (kept across restarts) with extra
-// settings; see startServer.
-func startServerIn(t *testing.T, dir string, args ...string) *Server {
-	t.Helper()
-	port := freePort(t)
-	s := &Server{Port: port, Addr: fmt.Sprintf("127.0.0.1:%d", port), Dir: dir, log: &logBuffer{}, done: make(chan error, 1)}
-	argv := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--logformat", "json"}, args...)
-	s.cmd = exec.Command(binary(t), argv...)
-	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.done <- s.cmd.Wait() }()
-	t.Cleanup(func() { s.Stop(t) })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if c, err := net.DialTimeout("tcp", s.Addr, time.Second); err == nil {
-			fmt.Fprint(c, "PING\r\n")
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if line == "+PONG\r\n" {
-				return s
-			}
-		}
-		select {
-		case err := <-s.done:
-			s.done <- err
-			t.Fatalf("gearsd exited during start-up: %v\n%s", err, s.log)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("gearsd did not answer PING on %s\n%s", s.Addr, s.log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // kill ends the process with SIGKILL and waits for it.
 func (s *Server) kill(t *testing.T) {
