@@ -6,12 +6,15 @@ ARG BUILD_IMAGE=golang:1.26-bookworm
 ARG RUN_IMAGE=debian:bookworm-slim
 
 FROM ${BUILD_IMAGE} AS build
+# Where modules come from: the public proxy, or e.g. file:///gomodcache with
+# a host's module cache mounted there (podman build -v ...:/gomodcache:ro).
+ARG GOPROXY=https://proxy.golang.org,direct
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev pkg-config python3-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY go.mod go.sum ./
-RUN go mod download
+RUN GOPROXY=${GOPROXY} go mod download
 COPY . .
 RUN go build -ldflags "-X github.com/gearsd/gearsd/python.home=$(pkg-config --variable=prefix python3-embed)" -o /out/gearsd .
 
