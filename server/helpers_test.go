@@ -3,11 +3,9 @@ package server
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,7 +104,7 @@ func (rc *rawConn) send(args ...string) {
 func (rc *rawConn) read() resp.Value {
 	rc.t.Helper()
 	_ = rc.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	v, err := readValue(rc.rd)
+	v, err := resp.Read(rc.rd)
 	if err != nil {
 		rc.t.Fatalf("reading a reply: %v", err)
 	}
@@ -123,58 +121,8 @@ func (rc *rawConn) do(args ...string) resp.Value {
 // readErr reads until the connection ends and returns why.
 func (rc *rawConn) readErr() error {
 	_ = rc.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, err := readValue(rc.rd)
+	_, err := resp.Read(rc.rd)
 	return err
-}
-
-// readValue parses one RESP2 value.
-func readValue(rd *bufio.Reader) (resp.Value, error) {
-	line, err := rd.ReadString('\n')
-	if err != nil {
-		return resp.Value{}, err
-	}
-	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
-		return resp.Value{}, fmt.Errorf("bad line %q", line)
-	}
-	body := line[1 : len(line)-2]
-	switch line[0] {
-	case '+':
-		return resp.Simple(body), nil
-	case '-':
-		return resp.Err(body), nil
-	case ':':
-		n, err := strconv.ParseInt(body, 10, 64)
-		return resp.Int(n), err
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return resp.Value{}, err
-		}
-		if n < 0 {
-			return resp.Null, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(rd, buf); err != nil {
-			return resp.Value{}, err
-		}
-		return resp.Bulk(string(buf[:n])), nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil {
-			return resp.Value{}, err
-		}
-		if n < 0 {
-			return resp.NullArray, nil
-		}
-		arr := make([]resp.Value, n)
-		for i := range arr {
-			if arr[i], err = readValue(rd); err != nil {
-				return resp.Value{}, err
-			}
-		}
-		return resp.Array(arr...), nil
-	}
-	return resp.Value{}, errors.New("unknown RESP type " + line)
 }
 
 // expect compares a reply with the form resp.Value.String gives.

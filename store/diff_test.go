@@ -15,7 +15,6 @@ package store
 import (
 	"bufio"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"net"
@@ -345,48 +344,7 @@ func (rc *respConn) do(args []string) (resp.Value, error) {
 	return rc.read()
 }
 
-func (rc *respConn) read() (resp.Value, error) {
-	line, err := rc.r.ReadString('\n')
-	if err != nil {
-		return resp.Value{}, err
-	}
-	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
-		return resp.Value{}, fmt.Errorf("bad line %q", line)
-	}
-	body := line[1 : len(line)-2]
-	switch line[0] {
-	case '+':
-		return resp.Simple(body), nil
-	case '-':
-		return resp.Err(body), nil
-	case ':':
-		n, err := strconv.ParseInt(body, 10, 64)
-		return resp.Int(n), err
-	case '$':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return resp.Null, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(rc.r, buf); err != nil {
-			return resp.Value{}, err
-		}
-		return resp.Bulk(string(buf[:n])), nil
-	case '*':
-		n, err := strconv.Atoi(body)
-		if err != nil || n < 0 {
-			return resp.NullArray, err
-		}
-		vs := make([]resp.Value, n)
-		for i := range vs {
-			if vs[i], err = rc.read(); err != nil {
-				return resp.Value{}, err
-			}
-		}
-		return resp.Array(vs...), nil
-	}
-	return resp.Value{}, fmt.Errorf("bad reply type %q", line)
-}
+func (rc *respConn) read() (resp.Value, error) { return resp.Read(rc.r) }
 
 // diffSeed is GEARSD_DIFF_SEED: a number, "random" for a new seed each run,
 // or def when unset.

@@ -3,6 +3,7 @@ package tests
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"strconv"
@@ -28,25 +29,39 @@ func dialRaw(t *testing.T, addr string) *rawConn {
 	return &rawConn{c: c, r: bufio.NewReader(c)}
 }
 
-// do sends one command and returns its whole reply as raw RESP.
-func (rc *rawConn) do(t *testing.T, args ...string) string {
+// send writes one command without reading its reply.
+func (rc *rawConn) send(t *testing.T, args ...string) {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%d\r\n", len(args))
 	for _, a := range args {
 		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
 	}
-	rc.c.SetDeadline(time.Now().Add(10 * time.Second))
+	rc.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	if _, err := rc.c.Write([]byte(b.String())); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// read reads the next reply (or pushed message) as raw RESP.
+func (rc *rawConn) read(t *testing.T) string {
+	t.Helper()
+	rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var out strings.Builder
 	if err := readReply(rc.r, &out); err != nil {
-		t.Fatalf("%q: %v", args, err)
+		t.Fatalf("reading a reply: %v", err)
 	}
 	return out.String()
 }
 
+// do sends one command and returns its whole reply as raw RESP.
+func (rc *rawConn) do(t *testing.T, args ...string) string {
+	t.Helper()
+	rc.send(t, args...)
+	return rc.read(t)
+}
+
+// readReply copies one whole reply, as the bytes the server sent, into out.
 func readReply(r *bufio.Reader, out *strings.Builder) error {
 	line, err := r.ReadString('\n')
 	if err != nil {
@@ -60,7 +75,7 @@ func readReply(r *bufio.Reader, out *strings.Builder) error {
 			return nil
 		}
 		buf := make([]byte, n+2)
-		if _, err := readFull(r, buf); err != nil {
+		if _, err := io.ReadFull(r, buf); err != nil {
 			return err
 		}
 		out.Write(buf)
@@ -73,18 +88,6 @@ func readReply(r *bufio.Reader, out *strings.Builder) error {
 		}
 	}
 	return nil
-}
-
-func readFull(r *bufio.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // startRedis starts Debian's redis-server on a free port (installed by

@@ -1,37 +1,11 @@
 package tests
 
 import (
-	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
 )
-
-// send writes one command without reading its reply.
-func (rc *rawConn) send(t *testing.T, args ...string) {
-	t.Helper()
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	rc.c.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	if _, err := rc.c.Write([]byte(b.String())); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// read reads the next reply (or pushed message) as raw RESP.
-func (rc *rawConn) read(t *testing.T) string {
-	t.Helper()
-	rc.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var out strings.Builder
-	if err := readReply(rc.r, &out); err != nil {
-		t.Fatalf("reading a reply: %v", err)
-	}
-	return out.String()
-}
 
 // Pub/Sub: subscriptions, messages, the subscribed context's refusals and
 // PING, unsubscription replies and PUBSUB, byte for byte as redis-server.
