@@ -610,30 +610,26 @@ class GearsBuilder:
 
     # -- operations (§3) ----------------------------------------------------
 
-    def map(self, *args):
-        _check_callbacks('map', args, 'map')
-        self._ops.append(('map', args[0]))
+    def _one_callback_step(self, op, args):
+        """A step taking one function, validated with op's own texts."""
+        _check_callbacks(op, args, op)
+        self._ops.append((op, args[0]))
         return self
+
+    def map(self, *args):
+        return self._one_callback_step('map', args)
 
     def flatmap(self, *args):
-        _check_callbacks('flatmap', args, 'flatmap')
-        self._ops.append(('flatmap', args[0]))
-        return self
+        return self._one_callback_step('flatmap', args)
 
     def foreach(self, *args):
-        _check_callbacks('foreach', args, 'foreach')
-        self._ops.append(('foreach', args[0]))
-        return self
+        return self._one_callback_step('foreach', args)
 
     def filter(self, *args):
-        _check_callbacks('filter', args, 'filter')
-        self._ops.append(('filter', args[0]))
-        return self
+        return self._one_callback_step('filter', args)
 
     def accumulate(self, *args):
-        _check_callbacks('accumulate', args, 'accumulate')
-        self._ops.append(('accumulate', args[0]))
-        return self
+        return self._one_callback_step('accumulate', args)
 
     def localgroupby(self, *args):
         # rgpy.c uses the groupby texts for localgroupby too
