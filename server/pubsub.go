@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/gearsd/gearsd/config"
@@ -80,6 +81,9 @@ func (p *pubsub) subscriptions(sub *subscriber, pattern bool) []string {
 	for name := range *own {
 		out = append(out, name)
 	}
+	// Sorted, so that an UNSUBSCRIBE without names confirms in an order
+	// that does not change from run to run (Redis's is its hash table's).
+	slices.Sort(out)
 	return out
 }
 
