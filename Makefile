@@ -47,6 +47,7 @@ check:
 
 test-unit:
 	scripts/go.sh test $(GOTEST_FLAGS) $$(go list ./... | grep -v /tests)
+	GEARSD_EVENT_LOOPS=0 scripts/go.sh test $(GOTEST_FLAGS) ./server/
 
 test-python:
 	/usr/bin/python3 -m unittest discover -s gears/runtime/tests -t gears/runtime
@@ -55,7 +56,8 @@ test-blackbox: build
 	GEARSD_BIN=$(abspath $(BIN)) scripts/go.sh test $(GOTEST_FLAGS) ./tests/
 
 ## test-matrix: the Python-facing suites again against every CPython 3.12+
-## found, once with 1 lane and once with 2 lanes (own GIL).
+## found, once with 1 lane and a goroutine per connection (no event loop),
+## once with 2 lanes (own GIL) and 2 event loops.
 test-matrix: deps-test
 	@if [ -z "$(PYENV_PYTHONS)" ]; then echo "test-matrix: no CPython 3.12+ found under ~/.pyenv"; fi
 	@set -e; for py in $(PYENV_PYTHONS); do \
@@ -65,8 +67,9 @@ test-matrix: deps-test
 		PYTHON=$$py scripts/go.sh test $(GOTEST_FLAGS) ./python/ ./scheduler/ ./subinterp/ ./gears/ ; \
 		$$py -m unittest discover -s gears/runtime/tests -t gears/runtime ; \
 		for lanes in 1 2; do \
-			echo "== CPython $$v, $$lanes lane(s)"; \
-			GEARSD_BIN=$(CURDIR)/bin/gearsd-$$v GEARSD_LANES=$$lanes PYTHON=$$py scripts/go.sh test $(GOTEST_FLAGS) ./tests/ ; \
+			loops=$$((lanes == 1 ? 0 : 2)); \
+			echo "== CPython $$v, $$lanes lane(s), $$loops event loop(s)"; \
+			GEARSD_BIN=$(CURDIR)/bin/gearsd-$$v GEARSD_LANES=$$lanes GEARSD_EVENT_LOOPS=$$loops PYTHON=$$py scripts/go.sh test $(GOTEST_FLAGS) ./tests/ ; \
 		done; \
 	done
 

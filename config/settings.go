@@ -15,6 +15,7 @@ const (
 	RequirePass          = "requirepass"
 	MaxClients           = "maxclients"
 	Timeout              = "timeout"
+	EventLoops           = "event-loops"
 	LogLevel             = "loglevel"
 	LogFormat            = "logformat"
 	Databases            = "databases"
@@ -53,6 +54,8 @@ var table = []Setting{
 		Description: "password clients must give with AUTH or HELLO AUTH; empty means none"},
 	{Name: MaxClients, Type: Int, Default: "10000", Runtime: true, Min: 1, Max: 1<<32 - 1,
 		Description: "most clients connected at once; more are refused"},
+	{Name: EventLoops, Type: Int, Default: "1", Min: 0, Max: 64,
+		Description: "threads serving connections from epoll (Linux), as Redis's event loop; a connection moves to its own goroutine for a command that waits (BLPOP, SUBSCRIBE, RG.*); 0 gives every connection its own goroutine"},
 	{Name: Timeout, Type: Int, Default: "0", Runtime: true, Min: 0, Max: maxInt32,
 		Description: "close a client idle for this many seconds (0 never); applies to new connections"},
 	{Name: LogLevel, Type: Enum, Default: "notice", Runtime: true,

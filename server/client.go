@@ -3,7 +3,6 @@ package server
 import (
 	"cmp"
 	"fmt"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -21,8 +20,8 @@ import (
 type client struct {
 	id      int64
 	conn    redcon.Conn
-	netConn net.Conn
-	addr    string // remote
+	ctl     connControl // nil for a connection that is no socket (tests)
+	addr    string      // remote
 	laddr   string
 	created time.Time
 
@@ -65,6 +64,14 @@ type client struct {
 }
 
 // transaction is a client's MULTI state (for the transactions issue).
+// connControl is what other goroutines may do to a client's connection
+// (implemented by conn).
+type connControl interface {
+	abort()          // close it now
+	endIfIdle()      // close it unless it runs a command (Shutdown)
+	peerGone() bool // the client closed its side (a blocked command asks)
+}
+
 type transaction struct {
 	queued [][][]byte // commands queued by MULTI, run by EXEC
 	dirty  bool       // a command failed to queue: EXEC answers EXECABORT
@@ -83,14 +90,14 @@ func newClient(id int64, conn redcon.Conn, authenticated bool) *client {
 	c := &client{
 		id:            id,
 		conn:          conn,
-		netConn:       conn.NetConn(),
 		addr:          conn.RemoteAddr(),
 		created:       time.Now(),
 		authenticated: authenticated,
 	}
-	if c.netConn != nil {
-		c.laddr = c.netConn.LocalAddr().String()
+	if nc := conn.NetConn(); nc != nil {
+		c.laddr = nc.LocalAddr().String()
 	}
+	c.ctl, _ = conn.(connControl)
 	c.lastActive.Store(c.created.UnixNano())
 	return c
 }

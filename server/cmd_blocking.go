@@ -54,7 +54,7 @@ func (s *Server) block(c *client, args [][]byte) resp.Value {
 			c.mu.Lock()
 			killed := c.killed
 			c.mu.Unlock()
-			if killed || (c.netConn != nil && peerClosed(c.netConn)) {
+			if killed || (c.ctl != nil && c.ctl.peerGone()) {
 				return w.Cancel()
 			}
 		}

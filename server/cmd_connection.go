@@ -386,8 +386,8 @@ func (s *Server) kill(self, other *client) {
 	other.mu.Lock()
 	other.killed = true
 	other.mu.Unlock()
-	if other.netConn != nil {
-		other.netConn.Close()
+	if other.ctl != nil {
+		other.ctl.abort()
 	}
 	s.log.Debug().Int64("id", other.id).Int64("by", self.id).Msg("client killed")
 }

@@ -14,11 +14,11 @@ import (
 // subscriber's connection and its bounded queue of messages subscriber.go.
 func init() {
 	register(
-		&command{name: "subscribe", arity: -2, flags: []string{"pubsub", "noscript", "loading", "stale"},
+		&command{name: "subscribe", offLoop: true, arity: -2, flags: []string{"pubsub", "noscript", "loading", "stale"},
 			group: "pubsub", since: "2.0.0", summary: "Listens for messages published to channels.", run: cmdSubscribe},
 		&command{name: "unsubscribe", arity: -1, flags: []string{"pubsub", "noscript", "loading", "stale"},
 			group: "pubsub", since: "2.0.0", summary: "Stops listening to messages posted to channels.", run: cmdUnsubscribe},
-		&command{name: "psubscribe", arity: -2, flags: []string{"pubsub", "noscript", "loading", "stale"},
+		&command{name: "psubscribe", offLoop: true, arity: -2, flags: []string{"pubsub", "noscript", "loading", "stale"},
 			group: "pubsub", since: "2.0.0", summary: "Listens for messages published to channels that match one or more patterns.", run: cmdPsubscribe},
 		&command{name: "punsubscribe", arity: -1, flags: []string{"pubsub", "noscript", "loading", "stale"},
 			group: "pubsub", since: "2.0.0", summary: "Stops listening to messages published to channels that match one or more patterns.", run: cmdPunsubscribe},

@@ -34,9 +34,9 @@ func init() {
 		),
 		&command{name: "time", arity: 1, flags: []string{"fast"}, group: "server", since: "2.6.0",
 			summary: "Returns the server time.", run: cmdTime},
-		&command{name: "shutdown", arity: -1, flags: []string{"admin"}, group: "server", since: "1.0.0",
+		&command{name: "shutdown", offLoop: true, arity: -1, flags: []string{"admin"}, group: "server", since: "1.0.0",
 			summary: "Stops the server gracefully.", run: cmdShutdown},
-		&command{name: "debug", arity: -2, flags: []string{"admin"}, group: "server", since: "1.0.0",
+		&command{name: "debug", offLoop: true, arity: -2, flags: []string{"admin"}, group: "server", since: "1.0.0",
 			summary: "A container for debugging commands (SLEEP).", run: cmdDebug},
 	)
 }

@@ -41,6 +41,10 @@ type command struct {
 	// waits: a store command that waits inside the store (XREAD and
 	// XREADGROUP with BLOCK): served by store.DoBlocking outside MULTI.
 	waits bool
+	// offLoop: one of the server's own commands that waits or takes the
+	// connection (SUBSCRIBE, SHUTDOWN, DEBUG SLEEP): never run on an event
+	// loop (runsOnLoop).
+	offLoop bool
 
 	// subs are the subcommands of a container command (CLIENT, CONFIG,
 	// COMMAND): looked up by the second argument, each with its own arity.
@@ -171,6 +175,32 @@ func (s *Server) find(args [][]byte) (*command, resp.Value, bool) {
 		cmd = sub
 	}
 	return cmd, resp.Value{}, true
+}
+
+// runsOnLoop reports whether args' command can run on an event loop: it
+// never waits, for another client, a lane, a timer or the disk. The
+// others move the connection to a goroutine of its own (loop_linux.go):
+// modules' commands (RG.* wait for Python), blocking store commands, the
+// server's offLoop commands, and with appendfsync always every write, which
+// waits for its fsync (shared with other clients' writes on their
+// goroutines, where the loop would take them one by one).
+func (s *Server) runsOnLoop(c *client, args [][]byte) bool {
+	cmd := c.lastFound
+	if cmd == nil || !bytes.Equal(args[0], c.lastName) {
+		var ok bool
+		if cmd, _, ok = s.find(args); !ok {
+			return true // answered with an error
+		}
+	}
+	switch {
+	case cmd.module != nil:
+		return false
+	case cmd.store:
+		return !cmd.blocking && !cmd.waits && !(s.syncWrites && cmd.hasFlag("write"))
+	case cmd.name == "exec":
+		return !s.syncWrites
+	}
+	return !cmd.offLoop
 }
 
 func (cmd *command) arityOK(n int) bool {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gearsd/gearsd/config"
@@ -52,10 +53,25 @@ type conn struct {
 	ends  []int
 	argc  []int
 
+	// perr is a protocol error met after cmds: answered once they have run.
+	perr error
+
 	idleClose time.Duration
 	closed    bool // Close was called: the loop ends after this command
 	detached  bool
 	err       error // the first write error
+
+	// On an event loop (loop_linux.go) the loop owns the socket as the
+	// descriptor fd and nc is nil; a connection that leaves the loop gets
+	// nc and its own goroutine. ctl guards nc, loop and aborted against
+	// abort from other goroutines (CLIENT KILL, Shutdown) during that move.
+	ctl     sync.Mutex
+	loop    *eventLoop
+	fd      int
+	aborted bool
+	// wantWrite: on the loop, replies wait for the socket to take them;
+	// no command runs meanwhile.
+	wantWrite bool
 }
 
 const (
@@ -99,8 +115,9 @@ func (s *Server) serveConns(ln net.Listener) error {
 		s.conns = nil
 		s.mu.Unlock()
 		for _, c := range conns {
-			c.nc.Close()
+			c.abort()
 		}
+		s.stopLoops()
 	}()
 	for {
 		nc, err := ln.Accept()
@@ -126,72 +143,111 @@ func (s *Server) serveConns(ln net.Listener) error {
 			c.Close()
 			continue
 		}
+		if s.adopt(c) {
+			continue
+		}
 		go c.serve()
 	}
 }
 
-// serve is the connection's loop.
+// serve is the connection's goroutine: from its start, or from where the
+// event loop left it.
 func (c *conn) serve() {
-	err := c.loop()
+	c.finish(c.run())
+}
+
+// finish closes the socket unless a subscriber took it, and forgets the
+// connection.
+func (c *conn) finish(err error) {
 	if !c.detached {
-		c.nc.Close()
+		c.closeSocket()
 	}
 	s := c.s
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
-	if err == io.EOF || err == errDetached {
+	if err == io.EOF || err == errDetached || err == errClosedByCommand {
 		err = nil
 	}
 	s.closed(c, err)
 }
 
-var errDetached = errors.New("detached")
+var (
+	errDetached        = errors.New("detached")
+	errClosedByCommand = errors.New("closed by a command")
+	// errLeaveLoop: the next command may wait, so it runs on the
+	// connection's own goroutine, not on the event loop.
+	errLeaveLoop = errors.New("the command leaves the event loop")
+	// errWouldBlock: the socket takes no more now (event loop only).
+	errWouldBlock = errors.New("would block")
+)
 
-func (c *conn) loop() error {
+// run is the goroutine's loop: run what was received, write the replies,
+// read more.
+func (c *conn) run() error {
 	for {
-		if err := c.read(); err != nil {
+		if err := c.process(); err != nil {
+			if err == errClosedByCommand {
+				return nil
+			}
 			return err
-		}
-		for {
-			before := c.start
-			perr := c.parse()
-			client, _ := c.ctx.(*client)
-			for c.next < len(c.cmds) {
-				cmd := c.cmds[c.next]
-				c.next++
-				c.s.serveRESP(c, client, cmd)
-				if c.detached {
-					return errDetached
-				}
-				if c.closed {
-					return nil
-				}
-				if len(c.wbuf) >= flushAt {
-					if err := c.flush(); err != nil {
-						return err
-					}
-				}
-			}
-			if client != nil {
-				c.s.flushStats(client)
-			}
-			if perr != nil {
-				var pe protoError
-				if errors.As(perr, &pe) {
-					c.wbuf = redcon.AppendError(c.wbuf, "ERR "+pe.Error())
-					c.s.log.Debug().Str("addr", c.addr).Err(perr).Msg("protocol error: closing the client")
-				}
-				c.flush()
-				return perr
-			}
-			if c.start == before || c.start == c.end {
-				break // the rest is not complete yet
-			}
-			// An inline command, or one after it, is left for another pass.
 		}
 		if err := c.flush(); err != nil {
 			return err
+		}
+		if err := c.read(); err != nil {
+			return err
+		}
+	}
+}
+
+// process runs the commands received and not run yet: first those already
+// parsed (left by a command that moved the connection off the event loop,
+// or by replies the socket did not take), then every complete command in
+// the input. It returns nil when the input holds no complete command.
+func (c *conn) process() error {
+	client, _ := c.ctx.(*client)
+	for {
+		for c.next < len(c.cmds) {
+			cmd := c.cmds[c.next]
+			if c.loop != nil && !c.s.runsOnLoop(client, cmd.Args) {
+				return errLeaveLoop
+			}
+			c.next++
+			c.s.serveRESP(c, client, cmd)
+			if c.detached {
+				return errDetached
+			}
+			if c.closed {
+				return errClosedByCommand
+			}
+			if len(c.wbuf) >= flushAt {
+				if err := c.flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if client != nil {
+			c.s.flushStats(client)
+		}
+		if perr := c.perr; perr != nil {
+			var pe protoError
+			if errors.As(perr, &pe) {
+				c.wbuf = redcon.AppendError(c.wbuf, "ERR "+pe.Error())
+				c.s.log.Debug().Str("addr", c.addr).Err(perr).Msg("protocol error: closing the client")
+			}
+			c.flush()
+			return perr
+		}
+		if c.start == c.end {
+			return nil
+		}
+		// parse takes the multibulk commands in a row, or one inline
+		// command: what follows is parsed on the next pass.
+		before := c.start
+		c.perr = c.parse()
+		if c.start == before && c.perr == nil {
+			return nil // the rest is not complete yet
 		}
 	}
 }
@@ -200,13 +256,7 @@ func (c *conn) loop() error {
 // before c.start may be held by handlers: input only ever goes after
 // c.end, and a full buffer is replaced, never compacted.
 func (c *conn) read() error {
-	switch {
-	case c.rbuf == nil:
-		// A connection starts small: most send little.
-		c.rbuf = make([]byte, firstBufferSize)
-	case len(c.rbuf)-c.end < min(minRead, len(c.rbuf)/4) || (c.start == c.end && len(c.rbuf) > maxKeptBuffer):
-		c.replaceBuffer(0)
-	}
+	c.prepareRead()
 	if c.idleClose > 0 {
 		_ = c.nc.SetReadDeadline(time.Now().Add(c.idleClose))
 	}
@@ -222,6 +272,17 @@ func (c *conn) read() error {
 		err = io.ErrNoProgress
 	}
 	return err
+}
+
+// prepareRead makes room for a read of a useful size.
+func (c *conn) prepareRead() {
+	switch {
+	case c.rbuf == nil:
+		// A connection starts small: most send little.
+		c.rbuf = make([]byte, firstBufferSize)
+	case len(c.rbuf)-c.end < min(minRead, len(c.rbuf)/4) || (c.start == c.end && len(c.rbuf) > maxKeptBuffer):
+		c.replaceBuffer(0)
+	}
 }
 
 // parse makes c.cmds the complete commands at the front of the unparsed
@@ -593,13 +654,22 @@ func (c *conn) flush() error {
 	if len(c.wbuf) == 0 {
 		return nil
 	}
+	if c.loop != nil {
+		return c.loopWrite()
+	}
 	_, c.err = c.nc.Write(c.wbuf)
+	c.resetWriteBuffer()
+	return c.err
+}
+
+// resetWriteBuffer empties the written replies' buffer, dropping a large
+// one.
+func (c *conn) resetWriteBuffer() {
 	if cap(c.wbuf) > maxKeptBuffer {
 		c.wbuf = nil
 	} else {
 		c.wbuf = c.wbuf[:0]
 	}
-	return c.err
 }
 
 // redcon.Conn
@@ -613,7 +683,59 @@ func (c *conn) RemoteAddr() string { return c.addr }
 func (c *conn) Close() error {
 	c.flush()
 	c.closed = true
+	if c.loop != nil {
+		return nil // the loop closes it once the replies are written
+	}
 	return c.nc.Close()
+}
+
+// closeSocket closes the connection's socket: the loop's descriptor, or nc.
+// The connection's own goroutine (or loop) only.
+func (c *conn) closeSocket() {
+	c.ctl.Lock()
+	defer c.ctl.Unlock()
+	if c.nc != nil {
+		c.nc.Close()
+	}
+}
+
+// abort closes the connection from another goroutine (CLIENT KILL, the
+// subscriber's output limit, Shutdown's deadline): at once on its own
+// goroutine, whose read or write then fails; on the event loop, between
+// two connections' turns.
+func (c *conn) abort() {
+	c.ctl.Lock()
+	defer c.ctl.Unlock()
+	c.aborted = true
+	if c.nc != nil {
+		c.nc.Close()
+	} else if c.loop != nil {
+		c.loop.requestClose(c)
+	}
+}
+
+// endIfIdle is Shutdown's request: a connection waiting for input is
+// closed, one running a command writes its reply first (client.closing then
+// stops it). On the loop nothing runs between turns, so it is closed.
+func (c *conn) endIfIdle() {
+	c.ctl.Lock()
+	defer c.ctl.Unlock()
+	if c.nc != nil {
+		// A read deadline in the past ends a read without touching a
+		// reply being written.
+		_ = c.nc.SetReadDeadline(time.Unix(1, 0))
+	} else if c.loop != nil {
+		c.loop.requestClose(c)
+	}
+}
+
+// peerGone reports whether the client has closed its side, for a blocked
+// command (on the connection's own goroutine, never on the loop).
+func (c *conn) peerGone() bool {
+	c.ctl.Lock()
+	nc := c.nc
+	c.ctl.Unlock()
+	return nc != nil && peerClosed(nc)
 }
 
 func (c *conn) WriteError(msg string)       { c.wbuf = redcon.AppendError(c.wbuf, msg) }
@@ -648,7 +770,7 @@ func (c *conn) NetConn() net.Conn   { return c.nc }
 // of the read before. Connection goroutine only.
 func (c *conn) SetIdleClose(d time.Duration) {
 	c.idleClose = d
-	if d == 0 {
+	if d == 0 && c.nc != nil {
 		_ = c.nc.SetReadDeadline(time.Time{})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,11 @@ type testServer struct {
 func startServer(t *testing.T, settings []string, modules ...Module) *testServer {
 	t.Helper()
 	args := []string{"--port", "0"}
+	// GEARSD_EVENT_LOOPS runs the suite again with another number of event
+	// loops (the Makefile: 0, a goroutine per connection).
+	if n := os.Getenv("GEARSD_EVENT_LOOPS"); n != "" {
+		args = append(args, "--"+config.EventLoops, n)
+	}
 	for i := 0; i+1 < len(settings); i += 2 {
 		args = append(args, "--"+settings[i], settings[i+1])
 	}

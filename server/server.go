@@ -45,6 +45,11 @@ type Server struct {
 	conns     map[*conn]struct{}
 	idleClose time.Duration
 
+	// loops are the event loops connections are served on (loop_linux.go);
+	// syncWrites: writes wait for appendfsync always, so they leave them.
+	loops      []*eventLoop
+	syncWrites bool
+
 	// ctx is given to module handlers; cancelled when shutdown begins.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -99,6 +104,7 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		drained: make(chan struct{}),
 	}
 	s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
+	s.syncWrites = cfg.Bool(config.AppendOnly) && cfg.String(config.AppendFsync) == "always"
 	cfg.OnChange(config.Timeout, func(string) {
 		// A connection reads the idle limit when it is accepted.
 		s.mu.Lock()
@@ -143,7 +149,9 @@ func (s *Server) Serve(ln net.Listener) error {
 		ln.Close()
 		return nil
 	}
-	s.log.Info().Str("addr", ln.Addr().String()).Str("version", Version).Msg("ready to accept connections")
+	s.startLoops()
+	s.log.Info().Str("addr", ln.Addr().String()).Str("version", Version).Int("event_loops", len(s.loops)).
+		Msg("ready to accept connections")
 	return s.serveConns(s.ln)
 }
 
@@ -199,8 +207,8 @@ wait:
 		// redcon sets its own idle deadline before each read.
 		for _, c := range clients {
 			idle := !c.busy.Load()
-			if idle && c.netConn != nil {
-				_ = c.netConn.SetReadDeadline(time.Unix(1, 0))
+			if idle && c.ctl != nil {
+				c.ctl.endIfIdle()
 			}
 		}
 		select {
@@ -210,8 +218,8 @@ wait:
 		case <-ctx.Done():
 			err = ctx.Err()
 			for _, c := range clients {
-				if c.netConn != nil {
-					c.netConn.Close()
+				if c.ctl != nil {
+					c.ctl.abort()
 				}
 			}
 			s.log.Warn().Err(err).Msg("shutdown deadline reached: closed the remaining connections")

@@ -107,8 +107,8 @@ func (sub *subscriber) push(msg []byte) {
 	if over {
 		sub.s.log.Warn().Int64("id", sub.c.id).Str("addr", sub.c.addr).
 			Msg("closing a pub/sub client over its output buffer limit (client-output-buffer-limit pubsub 32mb 8mb 60)")
-		if sub.c.netConn != nil {
-			sub.c.netConn.Close()
+		if sub.c.ctl != nil {
+			sub.c.ctl.abort()
 		}
 		return
 	}
@@ -138,8 +138,8 @@ func (sub *subscriber) writeLoop() {
 		err := sub.conn.Flush()
 		sub.wmu.Unlock()
 		if err != nil {
-			if sub.c.netConn != nil {
-				sub.c.netConn.Close()
+			if sub.c.ctl != nil {
+				sub.c.ctl.abort()
 			}
 			return
 		}
@@ -163,8 +163,8 @@ func (s *Server) serveSubscriber(sub *subscriber) {
 	defer func() {
 		s.pubsub.unsubscribeAll(sub)
 		close(sub.stop)
-		if c.netConn != nil {
-			c.netConn.Close() // ends a write the writer is blocked in
+		if c.ctl != nil {
+			c.ctl.abort() // ends a write the writer is blocked in
 		}
 		// The connection loop closes the connection once this returns:
 		// the writer must be done with it.

@@ -108,6 +108,9 @@ func startServerIn(t *testing.T, dir string, args ...string) *Server {
 	if lanes := os.Getenv("GEARSD_LANES"); lanes != "" {
 		argv = append(argv, "--scheduler.lanes", lanes)
 	}
+	if loops := os.Getenv("GEARSD_EVENT_LOOPS"); loops != "" {
+		argv = append(argv, "--event-loops", loops)
+	}
 	argv = append(argv, args...)
 	s.cmd = exec.Command(binary(t), argv...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log

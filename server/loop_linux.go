@@ -1,0 +1,395 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gearsd/gearsd/config"
+)
+
+// eventLoop serves connections as Redis does: one thread waits in
+// epoll_wait for the sockets that have input, reads each once, runs its
+// complete commands and writes their replies, then waits again. Against a
+// goroutine per connection this saves, per request, the parking and waking
+// of a goroutine, the futex calls behind it and the read that finds
+// nothing: the difference between 0.7x and 1x of Redis's throughput on two
+// cores (docs/benchmarks.md).
+//
+// The loop runs only commands that never wait (runsOnLoop). Before one
+// that may (BLPOP, XREAD BLOCK, SUBSCRIBE, RG.*, a write that waits for
+// appendfsync always, DEBUG SLEEP, SHUTDOWN), the connection leaves the
+// loop for good: its socket becomes a net.Conn and its goroutine goes on
+// from that command, with the input not yet run, exactly as if it had
+// always had one. So the loop never waits for a lane, a lock a lane holds
+// for long, or another client.
+//
+// Everything in the loop struct outside mu belongs to the loop's
+// goroutine; other goroutines hand it connections and close requests
+// through mu and wake it through an eventfd.
+type eventLoop struct {
+	s      *Server
+	epfd   int
+	wakeFd int
+	conns  map[int]*conn // by socket descriptor
+	events []unix.EpollEvent
+	buf    [8]byte
+	done   chan struct{} // closed when run has returned
+	count  atomic.Int32  // connections served, for adopt's choice
+
+	mu       sync.Mutex
+	adopted  []*conn
+	toClose  []*conn
+	stopping bool
+}
+
+// loopCron is the longest the loop waits without looking at idle clients.
+const loopCron = time.Second
+
+func newEventLoop(s *Server) (*eventLoop, error) {
+	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err != nil {
+		return nil, os.NewSyscallError("epoll_create1", err)
+	}
+	wakeFd, err := unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(epfd)
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakeFd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wakeFd)}); err != nil {
+		unix.Close(epfd)
+		unix.Close(wakeFd)
+		return nil, os.NewSyscallError("epoll_ctl", err)
+	}
+	return &eventLoop{
+		s: s, epfd: epfd, wakeFd: wakeFd,
+		conns:  map[int]*conn{},
+		events: make([]unix.EpollEvent, 128),
+		done:   make(chan struct{}),
+	}, nil
+}
+
+// startLoops starts the event-loops setting's loops; on failure the
+// server falls back to a goroutine per connection.
+func (s *Server) startLoops() {
+	n := s.cfg.Int(config.EventLoops)
+	for range n {
+		l, err := newEventLoop(s)
+		if err != nil {
+			s.log.Warn().Err(err).Msg("no event loop: every connection gets its own goroutine")
+			return
+		}
+		s.loops = append(s.loops, l)
+		go l.run()
+	}
+}
+
+// stopLoops ends the loops, closing the connections they still hold, and
+// waits for them.
+func (s *Server) stopLoops() {
+	for _, l := range s.loops {
+		l.mu.Lock()
+		l.stopping = true
+		l.mu.Unlock()
+		l.wake()
+	}
+	for _, l := range s.loops {
+		<-l.done
+	}
+}
+
+// adopt gives an accepted connection to the least loaded loop. It reports
+// false when the connection stays with its net.Conn (no loop, or the
+// socket could not be taken), to be served by its own goroutine.
+func (s *Server) adopt(c *conn) bool {
+	if len(s.loops) == 0 {
+		return false
+	}
+	sc, ok := c.nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	// The loop owns a duplicate; closing the net.Conn takes the socket out
+	// of Go's poller, which would otherwise be woken by every packet too.
+	fd := -1
+	if cerr := rc.Control(func(sfd uintptr) {
+		fd, err = unix.FcntlInt(sfd, unix.F_DUPFD_CLOEXEC, 0)
+	}); cerr != nil || err != nil {
+		return false
+	}
+	l := s.loops[0]
+	for _, o := range s.loops[1:] {
+		if o.count.Load() < l.count.Load() {
+			l = o
+		}
+	}
+	c.ctl.Lock()
+	nc := c.nc
+	c.nc, c.loop, c.fd = nil, l, fd
+	c.ctl.Unlock()
+	nc.Close()
+	l.count.Add(1)
+	l.mu.Lock()
+	l.adopted = append(l.adopted, c)
+	l.mu.Unlock()
+	l.wake()
+	return true
+}
+
+// requestClose asks the loop to close c between two turns (any goroutine;
+// the caller holds c.ctl).
+func (l *eventLoop) requestClose(c *conn) {
+	l.mu.Lock()
+	l.toClose = append(l.toClose, c)
+	l.mu.Unlock()
+	l.wake()
+}
+
+func (l *eventLoop) wake() {
+	one := [8]byte{1}
+	_, _ = unix.Write(l.wakeFd, one[:])
+}
+
+func (l *eventLoop) run() {
+	defer close(l.done)
+	defer unix.Close(l.epfd)
+	defer unix.Close(l.wakeFd)
+	lastCron := time.Now()
+	for {
+		n, err := unix.EpollWait(l.epfd, l.events, int(loopCron/time.Millisecond))
+		if err != nil && err != unix.EINTR {
+			l.s.log.Error().Err(err).Msg("epoll_wait failed: the event loop's clients are closed")
+			l.closeAll()
+			return
+		}
+		for i := range n {
+			ev := &l.events[i]
+			fd := int(ev.Fd)
+			if fd == l.wakeFd {
+				_, _ = unix.Read(l.wakeFd, l.buf[:])
+				continue
+			}
+			if c := l.conns[fd]; c != nil {
+				l.turn(c, ev.Events)
+			}
+		}
+		if l.inbox() {
+			l.closeAll()
+			return
+		}
+		if now := time.Now(); now.Sub(lastCron) >= loopCron {
+			lastCron = now
+			l.closeIdle(now)
+		}
+	}
+}
+
+// inbox registers the adopted connections and closes those asked to close.
+// It reports whether the loop is to stop.
+func (l *eventLoop) inbox() (stop bool) {
+	l.mu.Lock()
+	adopted, toClose, stop := l.adopted, l.toClose, l.stopping
+	l.adopted, l.toClose = nil, nil
+	l.mu.Unlock()
+	for _, c := range adopted {
+		if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, c.fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(c.fd)}); err != nil {
+			unix.Close(c.fd)
+			l.count.Add(-1)
+			c.finish(os.NewSyscallError("epoll_ctl", err))
+			continue
+		}
+		l.conns[c.fd] = c
+	}
+	for _, c := range toClose {
+		if l.conns[c.fd] == c {
+			l.drop(c, net.ErrClosed)
+		}
+	}
+	return stop
+}
+
+// turn serves one ready connection: writes what it still owes, or reads
+// once and runs what came.
+func (l *eventLoop) turn(c *conn, events uint32) {
+	if c.wantWrite {
+		switch err := c.flush(); err {
+		case errWouldBlock:
+			return
+		case nil:
+		default:
+			l.drop(c, err)
+			return
+		}
+		c.wantWrite = false
+		if c.closed {
+			l.drop(c, nil)
+			return
+		}
+		l.watch(c, unix.EPOLLIN)
+		l.serve(c)
+		return
+	}
+	switch err := c.readLoop(); err {
+	case errWouldBlock:
+	case nil:
+		l.serve(c)
+	default:
+		l.drop(c, err)
+	}
+}
+
+// serve runs c's complete commands and writes their replies, as far as
+// the socket takes them.
+func (l *eventLoop) serve(c *conn) {
+	switch err := c.process(); err {
+	case nil, errClosedByCommand:
+		switch ferr := c.flush(); {
+		case ferr == errWouldBlock:
+			l.awaitWritable(c)
+		case ferr != nil:
+			l.drop(c, ferr)
+		case err == errClosedByCommand:
+			l.drop(c, nil)
+		}
+	case errWouldBlock:
+		l.awaitWritable(c)
+	case errLeaveLoop:
+		l.release(c)
+	default:
+		l.drop(c, err)
+	}
+}
+
+// awaitWritable stops reading c until the socket has taken its replies:
+// a client that does not read its replies stops being served, and its
+// replies stop growing.
+func (l *eventLoop) awaitWritable(c *conn) {
+	c.wantWrite = true
+	l.watch(c, unix.EPOLLOUT)
+}
+
+// watch sets the events the loop waits for on c.
+func (l *eventLoop) watch(c *conn, events uint32) {
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, c.fd, &unix.EpollEvent{Events: events, Fd: int32(c.fd)}); err != nil {
+		l.drop(c, os.NewSyscallError("epoll_ctl", err))
+	}
+}
+
+// drop closes c's socket and forgets it.
+func (l *eventLoop) drop(c *conn, err error) {
+	if l.conns[c.fd] != c {
+		return
+	}
+	delete(l.conns, c.fd)
+	l.count.Add(-1)
+	unix.Close(c.fd)
+	c.ctl.Lock()
+	c.loop = nil
+	c.ctl.Unlock()
+	c.finish(err)
+}
+
+// release moves c off the loop to a goroutine of its own, which goes on
+// with the command that may wait.
+func (l *eventLoop) release(c *conn) {
+	delete(l.conns, c.fd)
+	l.count.Add(-1)
+	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+	f := os.NewFile(uintptr(c.fd), "")
+	nc, err := net.FileConn(f) // a duplicate, in Go's poller
+	f.Close()
+	c.ctl.Lock()
+	c.loop, c.nc = nil, nc
+	aborted := c.aborted
+	c.ctl.Unlock()
+	if err != nil {
+		c.finish(err)
+		return
+	}
+	if aborted {
+		nc.Close()
+	}
+	go c.serve()
+}
+
+// closeIdle closes the connections idle for longer than the timeout
+// setting, as Redis's clientsCron does.
+func (l *eventLoop) closeIdle(now time.Time) {
+	for _, c := range l.conns {
+		cl, ok := c.ctx.(*client)
+		if c.idleClose <= 0 || !ok || c.wantWrite {
+			continue
+		}
+		if now.Sub(time.Unix(0, cl.lastActive.Load())) > c.idleClose {
+			l.drop(c, errIdle)
+		}
+	}
+}
+
+var errIdle = errors.New("idle timeout")
+
+// closeAll closes every connection the loop holds (the server stops).
+func (l *eventLoop) closeAll() {
+	for _, c := range l.conns {
+		l.drop(c, net.ErrClosed)
+	}
+}
+
+// readLoop reads what the socket has, once: level-triggered epoll reports
+// the socket again if more is left.
+func (c *conn) readLoop() error {
+	c.prepareRead()
+	for {
+		n, err := unix.Read(c.fd, c.rbuf[c.end:])
+		switch {
+		case n > 0:
+			c.end += n
+			if cl, ok := c.ctx.(*client); ok {
+				cl.lastActive.Store(time.Now().UnixNano())
+			}
+			return nil
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return errWouldBlock
+		case err != nil:
+			return os.NewSyscallError("read", err)
+		default:
+			return io.EOF
+		}
+	}
+}
+
+// loopWrite writes the buffered replies without waiting: errWouldBlock
+// when the socket took only part of them, the rest kept for later.
+func (c *conn) loopWrite() error {
+	for len(c.wbuf) > 0 {
+		n, err := unix.Write(c.fd, c.wbuf)
+		switch {
+		case n > 0:
+			c.wbuf = c.wbuf[n:]
+		case err == unix.EINTR:
+		case err == unix.EAGAIN:
+			return errWouldBlock
+		default:
+			if err == nil {
+				err = unix.EIO
+			}
+			c.err = os.NewSyscallError("write", err)
+			return c.err
+		}
+	}
+	c.resetWriteBuffer()
+	return nil
+}
