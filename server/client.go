@@ -67,8 +67,8 @@ type client struct {
 // connControl is what other goroutines may do to a client's connection
 // (implemented by conn).
 type connControl interface {
-	abort()          // close it now
-	endIfIdle()      // close it unless it runs a command (Shutdown)
+	abort()         // close it now
+	endIfIdle()     // close it unless it runs a command (Shutdown)
 	peerGone() bool // the client closed its side (a blocked command asks)
 }
 
