@@ -72,6 +72,8 @@ type conn struct {
 	// wantWrite: on the loop, replies wait for the socket to take them;
 	// no command runs meanwhile.
 	wantWrite bool
+	// replyPending: on the loop's list of replies to write this turn.
+	replyPending bool
 }
 
 const (

@@ -43,6 +43,9 @@ type eventLoop struct {
 	buf    [8]byte
 	done   chan struct{} // closed when run has returned
 	count  atomic.Int32  // connections served, for adopt's choice
+	// replying are the connections served this turn, their replies to
+	// write (writeReplies).
+	replying []*conn
 
 	mu       sync.Mutex
 	adopted  []*conn
@@ -184,6 +187,7 @@ func (l *eventLoop) run() {
 				l.turn(c, ev.Events)
 			}
 		}
+		l.writeReplies()
 		if l.inbox() {
 			l.closeAll()
 			return
@@ -249,18 +253,16 @@ func (l *eventLoop) turn(c *conn, events uint32) {
 	}
 }
 
-// serve runs c's complete commands and writes their replies, as far as
-// the socket takes them.
+// serve runs c's complete commands. Their replies are written after every
+// ready connection has had its turn (writeReplies), as Redis writes them
+// before it waits again: the reads of a turn are not interleaved with
+// writes that wake the clients.
 func (l *eventLoop) serve(c *conn) {
 	switch err := c.process(); err {
 	case nil, errClosedByCommand:
-		switch ferr := c.flush(); {
-		case ferr == errWouldBlock:
-			l.awaitWritable(c)
-		case ferr != nil:
-			l.drop(c, ferr)
-		case err == errClosedByCommand:
-			l.drop(c, nil)
+		if !c.replyPending {
+			c.replyPending = true
+			l.replying = append(l.replying, c)
 		}
 	case errWouldBlock:
 		l.awaitWritable(c)
@@ -269,6 +271,27 @@ func (l *eventLoop) serve(c *conn) {
 	default:
 		l.drop(c, err)
 	}
+}
+
+// writeReplies writes the replies of the turns just taken, as far as each
+// socket takes them.
+func (l *eventLoop) writeReplies() {
+	for i, c := range l.replying {
+		l.replying[i] = nil
+		c.replyPending = false
+		if l.conns[c.fd] != c {
+			continue // dropped or released since
+		}
+		switch err := c.flush(); {
+		case err == errWouldBlock:
+			l.awaitWritable(c)
+		case err != nil:
+			l.drop(c, err)
+		case c.closed:
+			l.drop(c, nil)
+		}
+	}
+	l.replying = l.replying[:0]
 }
 
 // awaitWritable stops reading c until the socket has taken its replies:
