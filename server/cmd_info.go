@@ -171,15 +171,16 @@ func humanBytes(n int64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64) + suffix
 }
 
+// infoStats writes its fields in Redis 7's order.
 func infoStats(s *Server) []InfoField {
 	return []InfoField{
 		field("total_connections_received", s.stats.connections.Load()),
 		field("total_commands_processed", s.stats.commands.Load()),
 		field("total_net_input_bytes", s.stats.netInput.Load()),
 		field("rejected_connections", s.stats.rejected.Load()),
-		field("total_error_replies", s.stats.errors.Load()),
 		field("pubsub_channels", len(s.pubsub.channels())),
 		field("pubsub_patterns", s.pubsub.numpat()),
+		field("total_error_replies", s.stats.errors.Load()),
 	}
 }
 
