@@ -43,6 +43,15 @@ type KeyspaceCounter interface {
 	KeyspaceStats() (keys, expires int64)
 }
 
+// StatsCounter may be implemented by a store to give INFO stats
+// keyspace_hits, keyspace_misses and expired_keys, counted as Redis counts
+// them; CONFIG RESETSTAT zeroes them with ResetStatsCounters. Without it
+// the three read 0.
+type StatsCounter interface {
+	StatsCounters() (hits, misses, expired int64)
+	ResetStatsCounters()
+}
+
 func cmdInfo(s *Server, c *client, args [][]byte) resp.Value {
 	// >> Args: no section, default, all and everything mean every section.
 	want := map[string]bool{}
@@ -173,11 +182,18 @@ func humanBytes(n int64) string {
 
 // infoStats writes its fields in Redis 7's order.
 func infoStats(s *Server) []InfoField {
+	var hits, misses, expired int64
+	if sc, ok := s.store.(StatsCounter); ok {
+		hits, misses, expired = sc.StatsCounters()
+	}
 	return []InfoField{
 		field("total_connections_received", s.stats.connections.Load()),
 		field("total_commands_processed", s.stats.commands.Load()),
 		field("total_net_input_bytes", s.stats.netInput.Load()),
 		field("rejected_connections", s.stats.rejected.Load()),
+		field("expired_keys", expired),
+		field("keyspace_hits", hits),
+		field("keyspace_misses", misses),
 		field("pubsub_channels", len(s.pubsub.channels())),
 		field("pubsub_patterns", s.pubsub.numpat()),
 		field("total_error_replies", s.stats.errors.Load()),
