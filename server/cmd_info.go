@@ -65,6 +65,7 @@ func cmdInfo(s *Server, c *client, args [][]byte) resp.Value {
 		}
 	}
 	// >> Operation
+	s.sampleHeapPeak()
 	var b strings.Builder
 	write := func(name string, fields []InfoField) {
 		if b.Len() > 0 {
@@ -127,6 +128,7 @@ func infoClients(s *Server) []InfoField {
 
 // infoMemory reports the Go heap and the process's resident size; Python's
 // allocations are outside the Go heap and show in the resident size only.
+// The peak is the heap's (heap_peak.go).
 func infoMemory(s *Server) []InfoField {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -134,11 +136,14 @@ func infoMemory(s *Server) []InfoField {
 	if rss == 0 {
 		rss = int64(m.Sys)
 	}
+	peak := noteHeap(m.HeapAlloc)
 	return []InfoField{
 		field("used_memory", m.HeapAlloc),
 		field("used_memory_human", humanBytes(int64(m.HeapAlloc))),
 		field("used_memory_rss", rss),
 		field("used_memory_rss_human", humanBytes(rss)),
+		field("used_memory_peak", peak),
+		field("used_memory_peak_human", humanBytes(int64(peak))),
 		field("go_heap_sys", m.HeapSys),
 		field("go_sys", m.Sys),
 		field("go_num_gc", m.NumGC),

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,5 +99,54 @@ func TestInfoKeyspaceCountersOptional(t *testing.T) {
 	cmdConfigResetstat(s, nil, nil) // must not need the interface either
 	if _, ok := any(ks).(StatsCounter); !ok {
 		t.Error("the keyspace does not implement StatsCounter")
+	}
+}
+
+func TestInfoMemoryPeak(t *testing.T) {
+	ts := startServer(t, nil)
+	rc := dialRaw(t, ts.addr)
+	_, values := infoFields(rc.do("INFO", "memory").Str)
+	used0, peak0 := infoInt(t, values, "used_memory"), infoInt(t, values, "used_memory_peak")
+	if peak0 < used0 || values["used_memory_peak_human"] == "" {
+		t.Fatalf("used_memory_peak %d (%s) below used_memory %d", peak0, values["used_memory_peak_human"], used0)
+	}
+
+	// The sampler sees a heap INFO never sees: a large allocation made and
+	// dropped between two INFOs.
+	size := int(peak0) + 16<<20
+	buf := make([]byte, size)
+	deadline := time.Now().Add(10 * time.Second)
+	for heapPeak.max.Load() < uint64(size) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the sampler never saw the heap above %d bytes (peak %d)", size, heapPeak.max.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	runtime.KeepAlive(buf)
+	buf = nil
+	runtime.GC()
+	_, values = infoFields(rc.do("INFO", "memory").Str)
+	used1, peak1 := infoInt(t, values, "used_memory"), infoInt(t, values, "used_memory_peak")
+	if used1 >= int64(size) || peak1 < int64(size) {
+		t.Errorf("after dropping %d bytes: used_memory %d, used_memory_peak %d", size, used1, peak1)
+	}
+
+	// A large value stored through a command: used_memory grows past the
+	// old peak and the peak follows.
+	size = int(peak1) + 16<<20
+	expect(t, rc.do("SET", "big", strings.Repeat("x", size)), "OK")
+	_, values = infoFields(rc.do("INFO", "memory").Str)
+	used2, peak2 := infoInt(t, values, "used_memory"), infoInt(t, values, "used_memory_peak")
+	if used2 < int64(size) || peak2 < used2 || peak2 <= peak1 {
+		t.Errorf("with a %d-byte value: used_memory %d, used_memory_peak %d (was %d)", size, used2, peak2, peak1)
+	}
+	names, _ := infoFields(rc.do("INFO", "memory").Str)
+	if got := strings.Join(names[:6], ","); got != "used_memory,used_memory_human,used_memory_rss,used_memory_rss_human,used_memory_peak,used_memory_peak_human" {
+		t.Errorf("INFO memory begins %s", got)
+	}
+	// CONFIG RESETSTAT leaves the peak alone, as Redis's does.
+	expect(t, rc.do("CONFIG", "RESETSTAT"), "OK")
+	if _, values = infoFields(rc.do("INFO", "memory").Str); infoInt(t, values, "used_memory_peak") < peak2 {
+		t.Errorf("CONFIG RESETSTAT lowered used_memory_peak to %s", values["used_memory_peak"])
 	}
 }
