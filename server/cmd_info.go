@@ -43,6 +43,15 @@ type KeyspaceCounter interface {
 	KeyspaceStats() (keys, expires int64)
 }
 
+// StatsCounter may be implemented by a store to give INFO stats
+// keyspace_hits, keyspace_misses and expired_keys, counted as Redis counts
+// them; CONFIG RESETSTAT zeroes them with ResetStatsCounters. Without it
+// the three read 0.
+type StatsCounter interface {
+	StatsCounters() (hits, misses, expired int64)
+	ResetStatsCounters()
+}
+
 func cmdInfo(s *Server, c *client, args [][]byte) resp.Value {
 	// >> Args: no section, default, all and everything mean every section.
 	want := map[string]bool{}
@@ -56,6 +65,7 @@ func cmdInfo(s *Server, c *client, args [][]byte) resp.Value {
 		}
 	}
 	// >> Operation
+	s.sampleHeapPeak()
 	var b strings.Builder
 	write := func(name string, fields []InfoField) {
 		if b.Len() > 0 {
@@ -118,6 +128,7 @@ func infoClients(s *Server) []InfoField {
 
 // infoMemory reports the Go heap and the process's resident size; Python's
 // allocations are outside the Go heap and show in the resident size only.
+// The peak is the heap's (heap_peak.go).
 func infoMemory(s *Server) []InfoField {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -125,11 +136,14 @@ func infoMemory(s *Server) []InfoField {
 	if rss == 0 {
 		rss = int64(m.Sys)
 	}
+	peak := noteHeap(m.HeapAlloc)
 	return []InfoField{
 		field("used_memory", m.HeapAlloc),
 		field("used_memory_human", humanBytes(int64(m.HeapAlloc))),
 		field("used_memory_rss", rss),
 		field("used_memory_rss_human", humanBytes(rss)),
+		field("used_memory_peak", peak),
+		field("used_memory_peak_human", humanBytes(int64(peak))),
 		field("go_heap_sys", m.HeapSys),
 		field("go_sys", m.Sys),
 		field("go_num_gc", m.NumGC),
@@ -171,15 +185,23 @@ func humanBytes(n int64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64) + suffix
 }
 
+// infoStats writes its fields in Redis 7's order.
 func infoStats(s *Server) []InfoField {
+	var hits, misses, expired int64
+	if sc, ok := s.store.(StatsCounter); ok {
+		hits, misses, expired = sc.StatsCounters()
+	}
 	return []InfoField{
 		field("total_connections_received", s.stats.connections.Load()),
 		field("total_commands_processed", s.stats.commands.Load()),
 		field("total_net_input_bytes", s.stats.netInput.Load()),
 		field("rejected_connections", s.stats.rejected.Load()),
-		field("total_error_replies", s.stats.errors.Load()),
+		field("expired_keys", expired),
+		field("keyspace_hits", hits),
+		field("keyspace_misses", misses),
 		field("pubsub_channels", len(s.pubsub.channels())),
 		field("pubsub_patterns", s.pubsub.numpat()),
+		field("total_error_replies", s.stats.errors.Load()),
 	}
 }
 

@@ -255,6 +255,9 @@ func cmdConfigResetstat(s *Server, c *client, args [][]byte) resp.Value {
 	s.stats.commands.Store(0)
 	s.stats.errors.Store(0)
 	s.stats.netInput.Store(0)
+	if sc, ok := s.store.(StatsCounter); ok {
+		sc.ResetStatsCounters()
+	}
 	return resp.OK
 }
 

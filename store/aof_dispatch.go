@@ -41,7 +41,7 @@ func (ks *Keyspace) doLogged(c *command, argv [][]byte) resp.Value {
 	if c.spec.Name == "xreadgroup" {
 		return ks.doLoggedBlocking(c, argv)
 	}
-	v, end, err := ks.runLogged(c, argv, nil)
+	v, end, err := ks.runLogged(c, argv, c.reads, nil)
 	return ks.logged(v, end, err)
 }
 
@@ -64,11 +64,13 @@ func (ks *Keyspace) logged(v resp.Value, end int64, err error) resp.Value {
 var viewTokens atomic.Uint64
 
 // runLogged is doLogged's lock section: the handler runs on a view whose
-// lock Do holds, then the change is recorded. A panicking handler still
+// lock Do holds, then the change is recorded. reads makes its lookups
+// count as keyspace hits and misses (stats.go). A panicking handler still
 // releases the lock.
-func (ks *Keyspace) runLogged(c *command, argv [][]byte, then func(db *db, v resp.Value)) (v resp.Value, end int64, err error) {
+func (ks *Keyspace) runLogged(c *command, argv [][]byte, reads bool, then func(db *db, v resp.Value)) (v resp.Value, end int64, err error) {
 	ks.mu.Lock()
 	defer func() {
+		ks.db.reading = false
 		ks.heldToken.Store(0)
 		ks.serveBlocked()
 		ks.mu.Unlock()
@@ -79,7 +81,9 @@ func (ks *Keyspace) runLogged(c *command, argv [][]byte, then func(db *db, v res
 	}
 	token := viewTokens.Add(1)
 	ks.heldToken.Store(token)
+	ks.db.reading = reads
 	v, err = c.run(&Keyspace{keyspaceState: ks.keyspaceState, held: token}, argv)
+	ks.db.reading = false
 	ks.heldToken.Store(0)
 	if err == nil {
 		end = ks.propagate(&ks.db, c, argv, v)
@@ -98,7 +102,7 @@ func (ks *Keyspace) runLogged(c *command, argv [][]byte, then func(db *db, v res
 func (ks *Keyspace) doLoggedBlocking(c *command, argv [][]byte) resp.Value {
 	r, err := parseXread(argv, true)
 	if err != nil || !r.block || !ks.mayBlock {
-		return ks.logged(ks.runLogged(c, argv, nil))
+		return ks.logged(ks.runLogged(c, argv, c.reads, nil))
 	}
 	var deadline time.Time
 	if r.timeout > 0 {
@@ -109,9 +113,12 @@ func (ks *Keyspace) doLoggedBlocking(c *command, argv [][]byte) resp.Value {
 		keys[i] = string(k)
 	}
 	try := withoutBlock(argv)
+	// Only the first try counts its lookups: Redis serves a client that
+	// waited with lookups it does not count (stats.go).
+	reads := c.reads
 	for {
 		var w *streamWaiter
-		v, end, err := ks.runLogged(c, try, func(db *db, v resp.Value) {
+		v, end, err := ks.runLogged(c, try, reads, func(db *db, v resp.Value) {
 			if v.Kind == resp.KindNullArray && (deadline.IsZero() || time.Now().Before(deadline)) {
 				w = addStreamWaiter(db, keys)
 			}
@@ -125,6 +132,7 @@ func (ks *Keyspace) doLoggedBlocking(c *command, argv [][]byte) resp.Value {
 			}
 		}
 		waitFor(w, deadline)
+		reads = false
 		db := ks.lock()
 		removeStreamWaiter(db, w, keys)
 		ks.unlock()

@@ -21,6 +21,9 @@ func Open(opts Options) (*Keyspace, error) {
 		if err := ks.attachAOF(opts.AOF); err != nil {
 			return nil, err
 		}
+		// The replay's lookups and expiries are not the clients': INFO
+		// stats starts from zero, as Redis's does after loading.
+		ks.ResetStatsCounters()
 	}
 	ks.start(opts)
 	return ks, nil

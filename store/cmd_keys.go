@@ -461,7 +461,9 @@ func cmdCopy(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 	// >> Operation
 	db := ks.lock()
 	defer ks.unlock()
+	was := db.readFirst() // the source is read (stats.go)
 	n := db.lookup(src)
+	db.reading = was
 	if n == nil {
 		return resp.Zero, nil
 	}
@@ -497,8 +499,7 @@ func cmdRandomkey(ks *Keyspace, argv [][]byte) (resp.Value, error) {
 		if !db.expired(n) {
 			return resp.Bulk(n.key()), nil
 		}
-		db.remove(n)
-		db.notify(ClassExpired, "expired", n.key())
+		db.expire(n)
 	}
 }
 

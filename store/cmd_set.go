@@ -357,7 +357,9 @@ const (
 func setAlgebra(ks *Keyspace, keys [][]byte, dst []byte, op setOp) (resp.Value, error) {
 	db := ks.lock()
 	defer ks.unlock()
+	was := db.readFirst() // the STORE forms read their sources too
 	sets, err := db.lookupSets(keys)
+	db.reading = was
 	if err != nil {
 		return resp.Value{}, err
 	}

@@ -135,6 +135,7 @@ func xreadGeneric(ks *Keyspace, argv [][]byte, xreadgroup bool) (resp.Value, err
 		ks.unlock()
 		waitFor(w, deadline)
 		db = ks.lock()
+		db.reading = false // Redis serves a blocked reader with uncounted lookups
 		ready = removeStreamWaiter(db, w, keys)
 		if r.count == 0 {
 			r.count = xreadDefaultBlockedCount

@@ -169,7 +169,12 @@ func setGeneric(db *db, key, val []byte, o setOptions, name string, ok, abort re
 		}
 	}
 	k := bstr(key)
+	was := db.reading
+	if o.flags&setGet != 0 {
+		db.readFirst() // SET ... GET and GETSET read first (stats.go)
+	}
 	n := db.lookup(k)
+	db.reading = was
 	var old resp.Value
 	if o.flags&setGet != 0 {
 		old = resp.Null

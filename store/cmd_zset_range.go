@@ -219,7 +219,9 @@ func zrangeGeneric(ks *Keyspace, argv [][]byte, keyAt int, dst []byte, kind zran
 	// >> Operation
 	db := ks.lock()
 	defer ks.unlock()
+	was := db.readFirst() // ZRANGESTORE reads its source too (stats.go)
 	z, _, err := db.lookupZset(bstr(argv[keyAt]))
+	db.reading = was
 	if err != nil {
 		return resp.Value{}, err
 	}

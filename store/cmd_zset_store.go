@@ -147,6 +147,8 @@ func zsetOpGeneric(ks *Keyspace, argv [][]byte, dst []byte, numkeysAt int, op se
 	db := ks.lock()
 	defer ks.unlock()
 	// Redis reads the keys, and so checks their types, before the options.
+	// The STORE forms read their sources too (stats.go).
+	was := db.readFirst()
 	srcs := make([]zsource, len(keys))
 	for i, k := range keys {
 		srcs[i].weight = 1
@@ -163,6 +165,7 @@ func zsetOpGeneric(ks *Keyspace, argv [][]byte, dst []byte, numkeysAt int, op se
 			return resp.Value{}, ErrWrongType
 		}
 	}
+	db.reading = was
 	agg, withScores := aggSum, false
 	for j := 0; j < len(opts); {
 		left := len(opts) - j

@@ -33,6 +33,8 @@ type command struct {
 	logged bool
 	// readonly: a miss of its key lookups is a keymiss event (notify.go).
 	readonly bool
+	// reads: its key lookups count as keyspace hits and misses (stats.go).
+	reads bool
 }
 
 var (
@@ -68,6 +70,7 @@ func register(rows ...cmd) {
 			logged:   aofLogged(r.name, r.flags),
 			readonly: slices.Contains(strings.Fields(r.flags), "readonly"),
 		}
+		c.reads = c.readonly || readLookups[r.name]
 		commandsByName[r.name] = c
 		commandsByName[strings.ToUpper(r.name)] = c
 		commandList = append(commandList, c)
@@ -111,6 +114,9 @@ func (ks *Keyspace) Do(argv [][]byte) resp.Value {
 	}
 	if c.readonly && ks.db.ev.keyMiss.Load() {
 		return ks.doReadMisses(c, argv) // keymiss events: notify.go
+	}
+	if c.reads {
+		ks = ks.readView() // its lookups count as hits and misses: stats.go
 	}
 	v, err := c.run(ks, argv)
 	if err != nil {

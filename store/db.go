@@ -20,6 +20,11 @@ type db struct {
 	// onExpire, when set, is told of each expired key before its removal:
 	// the append-only file logs it as DEL (aof_dispatch.go).
 	onExpire func(n *node)
+	// reading is set while the lookups of the command being run count as
+	// keyspace hits and misses (Redis's lookupKeyRead), stats holds the
+	// counters (stats.go).
+	reading bool
+	stats   keyspaceStats
 }
 
 // now is the time of the command being run, in Unix milliseconds: read once
@@ -53,18 +58,30 @@ func (db *db) expired(n *node) bool {
 }
 
 // lookup returns the node of key, deleting it first if it has expired
-// (Redis's lazy expiry), or nil.
+// (Redis's lazy expiry), or nil. While db.reading is set it counts a
+// keyspace hit or miss.
 func (db *db) lookup(key string) *node {
 	n := db.dict.find(key)
 	if n != nil && db.expired(n) {
-		db.remove(n)
-		db.notify(ClassExpired, "expired", key)
+		db.expire(n)
 		n = nil
+	}
+	if db.reading {
+		db.stats.count(n != nil)
 	}
 	if n == nil && db.ev.readMiss {
 		db.notify(ClassKeyMiss, "keymiss", key)
 	}
 	return n
+}
+
+// expire deletes n, whose deadline has passed, as Redis's
+// deleteExpiredKeyAndPropagate: the append-only file logs a DEL (remove),
+// "expired" is notified and expired_keys counts it.
+func (db *db) expire(n *node) {
+	db.remove(n)
+	db.notify(ClassExpired, "expired", n.key())
+	db.stats.expired++
 }
 
 // add links a new node; its key must not exist.

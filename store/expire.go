@@ -58,8 +58,7 @@ func (db *db) expireSample(n int) (sampled, expired int) {
 		}
 		sampled++
 		if db.now() > at {
-			db.remove(nd)
-			db.notify(ClassExpired, "expired", nd.key())
+			db.expire(nd)
 			expired++
 		}
 	}

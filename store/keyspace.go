@@ -39,6 +39,9 @@ type Keyspace struct {
 	// mayBlock is set on the view DoBlocking makes: only there may XREAD
 	// and XREADGROUP with BLOCK wait.
 	mayBlock bool
+	// reads is set on the view a read-only command runs on (readView):
+	// its lookups count as keyspace hits and misses (stats.go).
+	reads bool
 }
 
 // DoBlocking is Do for a client that may wait: XREAD and XREADGROUP with
@@ -62,6 +65,8 @@ type keyspaceState struct {
 	// heldToken names the view whose handler runs inside the lock section
 	// Do holds for it, 0 when none (aof_dispatch.go).
 	heldToken atomic.Uint64
+	// reader is the view read-only commands run on (stats.go).
+	reader *Keyspace
 }
 
 var _ Store = (*Keyspace)(nil)
@@ -81,6 +86,7 @@ func newKeyspace(opts Options) *Keyspace {
 		stop: make(chan struct{}),
 		done: make(chan struct{}),
 	}}
+	ks.reader = &Keyspace{keyspaceState: ks.keyspaceState, reads: true}
 	clock := opts.Now
 	if clock == nil {
 		clock = time.Now
@@ -121,6 +127,7 @@ func (ks *Keyspace) lock() *db {
 	}
 	ks.mu.Lock()
 	ks.db.nowSet = false
+	ks.db.reading = ks.reads
 	return &ks.db
 }
 
@@ -128,6 +135,7 @@ func (ks *Keyspace) unlock() {
 	if ks.held != 0 && ks.held == ks.heldToken.Load() {
 		return // Do unlocks after logging the write (aof_dispatch.go)
 	}
+	ks.db.reading = false // serving blocked clients counts nothing
 	ks.serveBlocked()
 	ks.mu.Unlock()
 }

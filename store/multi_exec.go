@@ -52,7 +52,9 @@ func (ks *Keyspace) doMulti(cmds [][][]byte, w *Watch) (replies []resp.Value, ok
 					rw.beforeWrite(db, c, argv)
 				}
 			}
+			db.reading = c.reads // hits and misses: stats.go
 			v, err := c.run(view, argv)
+			db.reading = false
 			if err != nil {
 				replies[i] = resp.Err(noNewlines(err.Error()))
 				continue

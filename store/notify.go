@@ -133,12 +133,14 @@ func (ks *Keyspace) doReadMisses(c *command, argv [][]byte) resp.Value {
 	ks.mu.Lock()
 	defer func() {
 		ks.db.ev.readMiss = false
+		ks.db.reading = false
 		ks.heldToken.Store(0)
 		ks.serveBlocked()
 		ks.mu.Unlock()
 	}()
 	ks.db.nowSet = false
 	ks.db.ev.readMiss = true
+	ks.db.reading = true
 	token := viewTokens.Add(1)
 	ks.heldToken.Store(token)
 	v, err := c.run(&Keyspace{keyspaceState: ks.keyspaceState, held: token}, argv)

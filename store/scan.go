@@ -25,12 +25,16 @@ func (db *db) scanKeys(cursor uint64, count int, match bool, pattern, typ string
 		if match && !globMatch(pattern, n.key()) {
 			continue
 		}
+		// Redis's TYPE filter looks the key up for reading first: a
+		// keyspace hit, or a miss when that lookup deletes it.
+		if typ != "" && db.reading {
+			db.stats.count(!db.expired(n))
+		}
 		if db.expired(n) {
-			db.remove(n)
-			db.notify(ClassExpired, "expired", n.key())
-			// Redis's TYPE filter looks the key up first, which deletes
-			// it and names its type "none"; its expiry filter then finds
-			// nothing to expire. So SCAN TYPE none returns expired keys.
+			db.expire(n)
+			// That lookup names an expired key's type "none", and the
+			// expiry filter then finds nothing to expire: SCAN TYPE none
+			// returns expired keys.
 			if typ != "" && foldEqual(typ, "none") {
 				keys = append(keys, n)
 			}
