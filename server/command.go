@@ -312,7 +312,6 @@ func (s *Server) serveRESP(conn *conn, c *client, rc redcon.Command) {
 	}
 	c.pendingCommands++
 	c.pendingInput += int64(len(rc.Raw))
-	s.sampleHeapPeak() // INFO's used_memory_peak: heap_peak.go
 
 	v := s.call(c, rc.Args)
 	if v.Kind == resp.KindError {

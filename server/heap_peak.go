@@ -13,10 +13,9 @@ import (
 // RESETSTAT leaves it alone, as in Redis.
 //
 // The sampler is a goroutine reading the runtime's heap metric, which,
-// unlike runtime.ReadMemStats, does not stop the world. A server starts
-// it with its first command (one atomic load per command after that) or
-// INFO, and it ends with the server that started it; the next command of
-// another server in the process starts it again.
+// unlike runtime.ReadMemStats, does not stop the world. Serve starts it
+// (and so does INFO, should it have ended), and it ends with the server
+// that started it.
 const heapPeakInterval = 100 * time.Millisecond
 
 // heapObjectsMetric is HeapAlloc in runtime/metrics.

@@ -150,6 +150,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return nil
 	}
 	s.startLoops()
+	s.sampleHeapPeak() // INFO's used_memory_peak: heap_peak.go
 	s.log.Info().Str("addr", ln.Addr().String()).Str("version", Version).Int("event_loops", len(s.loops)).
 		Msg("ready to accept connections")
 	return s.serveConns(s.ln)
