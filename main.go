@@ -19,6 +19,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gearsd/gearsd/config"
+	"github.com/gearsd/gearsd/gctune"
 	"github.com/gearsd/gearsd/server"
 	"github.com/gearsd/gearsd/store"
 )
@@ -47,6 +48,7 @@ func run(args []string) int {
 		return exitUsage
 	}
 	log := server.NewLogger(cfg, os.Stderr)
+	defer startGCFloor(cfg).Stop()
 
 	// >> Store: the append-only file is replayed before anything is served.
 	st, err := store.Open(storeOptions(cfg, log))
@@ -137,4 +139,13 @@ func closeModule(ctx context.Context, m server.Module) error {
 		return c.Close()
 	}
 	return nil
+}
+
+// startGCFloor applies the gc-floor-mb setting, unless GOGC is set in the
+// environment: then the operator has chosen.
+func startGCFloor(cfg *config.Config) *gctune.Tuner {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return gctune.Floor(0, 100)
+	}
+	return gctune.Floor(uint64(cfg.Int(config.GCFloorMB))<<20, 100)
 }

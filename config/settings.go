@@ -16,6 +16,7 @@ const (
 	MaxClients           = "maxclients"
 	Timeout              = "timeout"
 	EventLoops           = "event-loops"
+	GCFloorMB            = "gc-floor-mb"
 	LogLevel             = "loglevel"
 	LogFormat            = "logformat"
 	Databases            = "databases"
@@ -79,6 +80,9 @@ var table = []Setting{
 		Description: "name of the append-only file inside dir"},
 	{Name: NotifyKeyspaceEvents, Type: String, Default: "", Runtime: true, check: checkNotifyFlags,
 		Description: "keyspace event classes published, as Redis's flags (Ag$lshzxeKEtmdn); empty disables"},
+
+	{Name: GCFloorMB, Type: Int, Default: "64", Min: 0, Max: 1 << 20,
+		Description: "while the live Go heap is smaller, GOGC is raised so the collector runs about once per this many MB allocated (0: plain GOGC; ignored when GOGC is set)"},
 
 	// >> Scheduler
 	{Name: SchedulerLanes, Type: Int, Default: "0", Min: 0, Max: 1024,
