@@ -421,7 +421,7 @@ func (c *conn) loopWrite() error {
 // The loop's sockets are non-blocking, so their reads and writes return at
 // once: made as raw system calls they skip the scheduler's bookkeeping for
 // calls that may block (entersyscall, exitsyscall, and sysmon watching the
-// thread), about a tenth of the loop's CPU per request without pipelining.
+// thread), about 5% of the CPU per request without pipelining (3.85 to 3.65 µs here).
 
 func rawRead(fd int, p []byte) (int, error) {
 	if len(p) == 0 {
