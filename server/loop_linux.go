@@ -39,7 +39,8 @@ type eventLoop struct {
 	s      *Server
 	epfd   int
 	wakeFd int
-	conns  map[int]*conn // by socket descriptor
+	conns  []*conn // indexed by socket descriptor; nil where none
+	now    int64   // unix nanoseconds when the last epoll_wait returned
 	events []unix.EpollEvent
 	buf    [8]byte
 	done   chan struct{} // closed when run has returned
@@ -74,7 +75,6 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 	}
 	return &eventLoop{
 		s: s, epfd: epfd, wakeFd: wakeFd,
-		conns:  map[int]*conn{},
 		events: make([]unix.EpollEvent, 128),
 		done:   make(chan struct{}),
 	}, nil
@@ -151,6 +151,21 @@ func (s *Server) adopt(c *conn) bool {
 	return true
 }
 
+// conn returns the connection of socket fd, nil if none.
+func (l *eventLoop) conn(fd int) *conn {
+	if fd < len(l.conns) {
+		return l.conns[fd]
+	}
+	return nil
+}
+
+func (l *eventLoop) put(fd int, c *conn) {
+	if fd >= len(l.conns) {
+		l.conns = append(l.conns, make([]*conn, fd+1-len(l.conns)+64)...)
+	}
+	l.conns[fd] = c
+}
+
 // requestClose asks the loop to close c between two turns (any goroutine;
 // the caller holds c.ctl).
 func (l *eventLoop) requestClose(c *conn) {
@@ -172,6 +187,7 @@ func (l *eventLoop) run() {
 	lastCron := time.Now()
 	for {
 		n, err := unix.EpollWait(l.epfd, l.events, int(loopCron/time.Millisecond))
+		l.now = time.Now().UnixNano()
 		if err != nil && err != unix.EINTR {
 			l.s.log.Error().Err(err).Msg("epoll_wait failed: the event loop's clients are closed")
 			l.closeAll()
@@ -184,7 +200,7 @@ func (l *eventLoop) run() {
 				_, _ = unix.Read(l.wakeFd, l.buf[:])
 				continue
 			}
-			if c := l.conns[fd]; c != nil {
+			if c := l.conn(fd); c != nil {
 				l.turn(c, ev.Events)
 			}
 		}
@@ -214,10 +230,10 @@ func (l *eventLoop) inbox() (stop bool) {
 			c.finish(os.NewSyscallError("epoll_ctl", err))
 			continue
 		}
-		l.conns[c.fd] = c
+		l.put(c.fd, c)
 	}
 	for _, c := range toClose {
-		if l.conns[c.fd] == c {
+		if l.conn(c.fd) == c {
 			l.drop(c, net.ErrClosed)
 		}
 	}
@@ -245,7 +261,7 @@ func (l *eventLoop) turn(c *conn, events uint32) {
 		l.serve(c)
 		return
 	}
-	switch err := c.readLoop(); err {
+	switch err := c.readLoop(l.now); err {
 	case errWouldBlock:
 	case nil:
 		l.serve(c)
@@ -280,7 +296,7 @@ func (l *eventLoop) writeReplies() {
 	for i, c := range l.replying {
 		l.replying[i] = nil
 		c.replyPending = false
-		if l.conns[c.fd] != c {
+		if l.conn(c.fd) != c {
 			continue // dropped or released since
 		}
 		switch err := c.flush(); {
@@ -312,10 +328,10 @@ func (l *eventLoop) watch(c *conn, events uint32) {
 
 // drop closes c's socket and forgets it.
 func (l *eventLoop) drop(c *conn, err error) {
-	if l.conns[c.fd] != c {
+	if l.conn(c.fd) != c {
 		return
 	}
-	delete(l.conns, c.fd)
+	l.put(c.fd, nil)
 	l.count.Add(-1)
 	unix.Close(c.fd)
 	c.ctl.Lock()
@@ -327,7 +343,7 @@ func (l *eventLoop) drop(c *conn, err error) {
 // release moves c off the loop to a goroutine of its own, which goes on
 // with the command that may wait.
 func (l *eventLoop) release(c *conn) {
-	delete(l.conns, c.fd)
+	l.put(c.fd, nil)
 	l.count.Add(-1)
 	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 	f := os.NewFile(uintptr(c.fd), "")
@@ -351,6 +367,9 @@ func (l *eventLoop) release(c *conn) {
 // setting, as Redis's clientsCron does.
 func (l *eventLoop) closeIdle(now time.Time) {
 	for _, c := range l.conns {
+		if c == nil {
+			continue
+		}
 		cl, ok := c.ctx.(*client)
 		if c.idleClose <= 0 || !ok || c.wantWrite {
 			continue
@@ -366,13 +385,16 @@ var errIdle = errors.New("idle timeout")
 // closeAll closes every connection the loop holds (the server stops).
 func (l *eventLoop) closeAll() {
 	for _, c := range l.conns {
-		l.drop(c, net.ErrClosed)
+		if c != nil {
+			l.drop(c, net.ErrClosed)
+		}
 	}
 }
 
 // readLoop reads what the socket has, once: level-triggered epoll reports
-// the socket again if more is left.
-func (c *conn) readLoop() error {
+// the socket again if more is left. now is the loop's clock, read once per
+// wait as Redis caches its own.
+func (c *conn) readLoop(now int64) error {
 	c.prepareRead()
 	for {
 		n, err := rawRead(c.fd, c.rbuf[c.end:])
@@ -380,7 +402,7 @@ func (c *conn) readLoop() error {
 		case n > 0:
 			c.end += n
 			if cl, ok := c.ctx.(*client); ok {
-				cl.lastActive.Store(time.Now().UnixNano())
+				cl.lastActive.Store(now)
 			}
 			return nil
 		case err == unix.EINTR:
