@@ -28,7 +28,7 @@ func main() {
 	only := flag.String("only", "", "run one part only: keyspace or python")
 	benchmark := flag.String("redis-benchmark", "redis-benchmark", "redis-benchmark binary, for the keyspace comparison")
 	ksN := flag.Int("keyspace-n", 200000, "requests per redis-benchmark test (10x with -P 16)")
-	rounds := flag.Int("rounds", 3, "rounds of each keyspace workload; the best of each server is kept")
+	rounds := flag.Int("rounds", 5, "rounds of each keyspace workload; the best of each server is kept")
 	keys := flag.Int("keys", 1_000_000, "string keys loaded for the memory comparison")
 	oneProc := flag.Bool("gomaxprocs-one", true, "also run the keyspace workloads against a gearsd with GOMAXPROCS=1")
 	flag.Parse()
