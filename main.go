@@ -145,7 +145,7 @@ func closeModule(ctx context.Context, m server.Module) error {
 // environment: then the operator has chosen.
 func startGCFloor(cfg *config.Config) *gctune.Tuner {
 	if _, set := os.LookupEnv("GOGC"); set {
-		return gctune.Floor(0, 100)
+		return gctune.Floor(0)
 	}
-	return gctune.Floor(uint64(cfg.Int(config.GCFloorMB))<<20, 100)
+	return gctune.Floor(uint64(cfg.Int(config.GCFloorMB)) << 20)
 }

@@ -26,21 +26,24 @@ const liveMetric = "/gc/heap/live:bytes"
 // with GOGC.
 const heapMinimum = 4 << 20
 
+// base is the GOGC over the floor: Go's default. A GOGC set in the
+// environment is the operator's choice, and then no Tuner runs (main).
+const base = 100
+
 // Tuner adjusts GOGC after every collection; Stop ends it.
 type Tuner struct {
-	floor, base uint64
+	floor uint64
 
 	mu      sync.Mutex
 	stopped bool
 	percent int // the GOGC last set
 }
 
-// Floor starts tuning with the given floor (bytes) over base, the GOGC
-// in effect (100 unless the GOGC environment variable says otherwise). A
-// floor of 0, or base < 0 (GOGC=off), tunes nothing.
-func Floor(floor uint64, base int) *Tuner {
-	t := &Tuner{floor: floor, base: uint64(max(base, 0)), percent: base}
-	if floor == 0 || base <= 0 {
+// Floor starts tuning with the given floor (bytes); a floor of 0 tunes
+// nothing.
+func Floor(floor uint64) *Tuner {
+	t := &Tuner{floor: floor, percent: base}
+	if floor == 0 {
 		t.stopped = true
 		return t
 	}
@@ -64,8 +67,8 @@ func (t *Tuner) Stop() {
 		return
 	}
 	t.stopped = true
-	debug.SetGCPercent(int(t.base))
-	t.percent = int(t.base)
+	debug.SetGCPercent(base)
+	t.percent = base
 }
 
 // sentinel is garbage whose finalizer runs after each collection: large
@@ -91,7 +94,7 @@ func (t *Tuner) adjust() bool {
 	if sample[0].Value.Kind() == metrics.KindUint64 {
 		live = sample[0].Value.Uint64()
 	}
-	p := percentFor(live, t.floor, t.base)
+	p := percentFor(live, t.floor, base)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.stopped {

@@ -54,7 +54,7 @@ func TestFloorCutsCollections(t *testing.T) {
 	runtime.GC()
 	plain := churn(256 << 20)
 
-	tu := Floor(64<<20, 100)
+	tu := Floor(64 << 20)
 	runtime.GC() // the tuner adjusts after this one
 	runtime.GC()
 	if p := tu.Percent(); p <= 100 {
@@ -73,7 +73,7 @@ func TestFloorCutsCollections(t *testing.T) {
 
 func TestFloorOffTunesNothing(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	tu := Floor(0, 100)
+	tu := Floor(0)
 	runtime.GC()
 	if p := tu.Percent(); p != 100 {
 		t.Errorf("GOGC %d with floor 0", p)

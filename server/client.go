@@ -63,7 +63,6 @@ type client struct {
 	killed bool // CLIENT KILL closed it: no longer listed while redcon winds it down
 }
 
-// transaction is a client's MULTI state (for the transactions issue).
 // connControl is what other goroutines may do to a client's connection
 // (implemented by conn).
 type connControl interface {
@@ -72,6 +71,7 @@ type connControl interface {
 	peerGone() bool // the client closed its side (a blocked command asks)
 }
 
+// transaction is a client's MULTI state (for the transactions issue).
 type transaction struct {
 	queued [][][]byte // commands queued by MULTI, run by EXEC
 	dirty  bool       // a command failed to queue: EXEC answers EXECABORT

@@ -185,8 +185,8 @@ func (s *Server) find(args [][]byte) (*command, resp.Value, bool) {
 // waits for its fsync (shared with other clients' writes on their
 // goroutines, where the loop would take them one by one).
 func (s *Server) runsOnLoop(c *client, args [][]byte) bool {
-	cmd := c.lastFound
-	if cmd == nil || !bytes.Equal(args[0], c.lastName) {
+	cmd := c.lastCommand(args)
+	if cmd == nil {
 		var ok bool
 		if cmd, _, ok = s.find(args); !ok {
 			return true // answered with an error
@@ -231,14 +231,23 @@ func truncate(b []byte, n int) string {
 	return string(b)
 }
 
+// lastCommand is the command c last ran when args names it with the same
+// bytes (call fills it), nil otherwise.
+func (c *client) lastCommand(args [][]byte) *command {
+	if c.lastFound != nil && bytes.Equal(args[0], c.lastName) {
+		return c.lastFound
+	}
+	return nil
+}
+
 // call runs one command for c: the single place where existence, arity and
 // authentication are checked (in Redis's order), and where the command goes
 // to its handler, a module or the store.
 func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	// A client mostly sends the same few commands, in the same case: the
 	// last one found is compared before the table is searched.
-	cmd := c.lastFound
-	if cmd == nil || !bytes.Equal(args[0], c.lastName) || !cmd.arityOK(len(args)) {
+	cmd := c.lastCommand(args)
+	if cmd == nil || !cmd.arityOK(len(args)) {
 		var errv resp.Value
 		var ok bool
 		cmd, errv, ok = s.resolve(args)

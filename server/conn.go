@@ -189,10 +189,7 @@ var (
 func (c *conn) run() error {
 	for {
 		if err := c.process(); err != nil {
-			if err == errClosedByCommand {
-				return nil
-			}
-			return err
+			return err // errClosedByCommand included: finish tells it apart
 		}
 		if err := c.flush(); err != nil {
 			return err
@@ -691,8 +688,8 @@ func (c *conn) Close() error {
 	return c.nc.Close()
 }
 
-// closeSocket closes the connection's socket: the loop's descriptor, or nc.
-// The connection's own goroutine (or loop) only.
+// closeSocket closes nc, if the connection has one (the event loop closes
+// its own descriptors). The connection's own goroutine (or loop) only.
 func (c *conn) closeSocket() {
 	c.ctl.Lock()
 	defer c.ctl.Unlock()

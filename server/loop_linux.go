@@ -184,7 +184,7 @@ func (l *eventLoop) run() {
 	defer close(l.done)
 	defer unix.Close(l.epfd)
 	defer unix.Close(l.wakeFd)
-	lastCron := time.Now()
+	lastCron := time.Now().UnixNano()
 	for {
 		n, err := unix.EpollWait(l.epfd, l.events, int(loopCron/time.Millisecond))
 		l.now = time.Now().UnixNano()
@@ -201,7 +201,7 @@ func (l *eventLoop) run() {
 				continue
 			}
 			if c := l.conn(fd); c != nil {
-				l.turn(c, ev.Events)
+				l.turn(c)
 			}
 		}
 		l.writeReplies()
@@ -209,9 +209,9 @@ func (l *eventLoop) run() {
 			l.closeAll()
 			return
 		}
-		if now := time.Now(); now.Sub(lastCron) >= loopCron {
-			lastCron = now
-			l.closeIdle(now)
+		if l.now-lastCron >= int64(loopCron) {
+			lastCron = l.now
+			l.closeIdle()
 		}
 	}
 }
@@ -242,7 +242,7 @@ func (l *eventLoop) inbox() (stop bool) {
 
 // turn serves one ready connection: writes what it still owes, or reads
 // once and runs what came.
-func (l *eventLoop) turn(c *conn, events uint32) {
+func (l *eventLoop) turn(c *conn) {
 	if c.wantWrite {
 		switch err := c.flush(); err {
 		case errWouldBlock:
@@ -365,7 +365,7 @@ func (l *eventLoop) release(c *conn) {
 
 // closeIdle closes the connections idle for longer than the timeout
 // setting, as Redis's clientsCron does.
-func (l *eventLoop) closeIdle(now time.Time) {
+func (l *eventLoop) closeIdle() {
 	for _, c := range l.conns {
 		if c == nil {
 			continue
@@ -374,7 +374,7 @@ func (l *eventLoop) closeIdle(now time.Time) {
 		if c.idleClose <= 0 || !ok || c.wantWrite {
 			continue
 		}
-		if now.Sub(time.Unix(0, cl.lastActive.Load())) > c.idleClose {
+		if time.Duration(l.now-cl.lastActive.Load()) > c.idleClose {
 			l.drop(c, errIdle)
 		}
 	}
@@ -443,7 +443,7 @@ func (c *conn) loopWrite() error {
 // The loop's sockets are non-blocking, so their reads and writes return at
 // once: made as raw system calls they skip the scheduler's bookkeeping for
 // calls that may block (entersyscall, exitsyscall, and sysmon watching the
-// thread), about 5% of the CPU per request without pipelining (3.85 to 3.65 µs here).
+// thread).
 
 func rawRead(fd int, p []byte) (int, error) {
 	if len(p) == 0 {
