@@ -51,7 +51,7 @@ type side struct {
 // runKeyspace prints the keyspace table: each workload run against
 // redis-server and each gearsd in turn, rounds times, the best of each side
 // kept; then the memory of a million small string keys.
-func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, oneProc bool) {
+func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, variants []string) {
 	fmt.Println("## Keyspace vs redis-server")
 	if _, err := exec.LookPath(benchmark); err != nil {
 		fmt.Printf("redis-benchmark not found (%s): skipped.\n\n", benchmark)
@@ -67,10 +67,10 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, one
 	g := start(gearsd, keyspaceArgs()...)
 	defer g.stop()
 	sides := []side{{"redis-server", r, r.client.Options().Addr}, {"gearsd", g, g.client.Options().Addr}}
-	if oneProc {
-		g1 := startEnv(gearsd, []string{"GOMAXPROCS=1"}, keyspaceArgs()...)
-		defer g1.stop()
-		sides = append(sides, side{"gearsd GOMAXPROCS=1", g1, g1.client.Options().Addr})
+	for _, env := range variants {
+		v := startEnv(gearsd, []string{env}, keyspaceArgs()...)
+		defer v.stop()
+		sides = append(sides, side{"gearsd " + env, v, v.client.Options().Addr})
 	}
 
 	fmt.Printf("redis-benchmark -q --csv with the arguments shown, against each server in turn (the order rotating), %d rounds; "+

@@ -30,12 +30,15 @@ func main() {
 	ksN := flag.Int("keyspace-n", 200000, "requests per redis-benchmark test (10x with -P 16)")
 	rounds := flag.Int("rounds", 5, "rounds of each keyspace workload; the best of each server is kept")
 	keys := flag.Int("keys", 1_000_000, "string keys loaded for the memory comparison")
-	oneProc := flag.Bool("gomaxprocs-one", true, "also run the keyspace workloads against a gearsd with GOMAXPROCS=1")
+	variants := envList{vars: []string{"GOMAXPROCS=1"}}
+	flag.Var(&variants, "variant", "also run the keyspace workloads against a gearsd with this environment variable "+
+		"(repeatable; settings as GEARSD_<NAME>=value, e.g. GEARSD_EVENT_LOOPS=0; GOGC=100 turns the GC floor off); "+
+		"the first -variant replaces the default GOMAXPROCS=1, -variant none runs none")
 	flag.Parse()
 
 	fmt.Printf("# gearsd benchmarks (%s)\n\n", time.Now().Format("2006-01-02 15:04"))
 	if *only != "python" {
-		runKeyspace(*gearsd, *redisServer, *benchmark, *ksN, *rounds, *keys, *oneProc)
+		runKeyspace(*gearsd, *redisServer, *benchmark, *ksN, *rounds, *keys, variants.vars)
 	}
 	if *only == "keyspace" {
 		return
@@ -269,4 +272,26 @@ func must(err error) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// envList is the -variant flag: environment variables, one gearsd each.
+// Its default holds until the first -variant.
+type envList struct {
+	vars []string
+	set  bool
+}
+
+func (e *envList) String() string { return strings.Join(e.vars, ",") }
+
+func (e *envList) Set(v string) error {
+	if !strings.Contains(v, "=") && v != "none" {
+		return fmt.Errorf("want NAME=value or none, got %q", v)
+	}
+	if !e.set {
+		e.vars, e.set = nil, true
+	}
+	if v != "none" {
+		e.vars = append(e.vars, v)
+	}
+	return nil
 }
