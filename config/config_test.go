@@ -66,6 +66,8 @@ func TestSetErrors(t *testing.T) {
 		{"python.execution-timeout", "soon", ErrInvalid, reasonDuration},
 		{"python.execution-timeout", "-5s", ErrInvalid, reasonNegative},
 		{"notify-keyspace-events", "Q", ErrInvalid, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."},
+		{"save", "900 1", ErrInvalid, reasonSave},
+		{"busy-poll-us", "1001", ErrImmutable, ""},
 	}
 	c := Default()
 	for _, tc := range cases {
@@ -100,6 +102,7 @@ func TestSetCanonicalValues(t *testing.T) {
 		{"notify-keyspace-events", "Kgx$", "g$xK"},
 		{"notify-keyspace-events", "", ""},
 		{"TIMEOUT", "5", "5"},
+		{"save", " ", ""},
 	} {
 		if err := c.Set(tc.name, tc.in); err != nil {
 			t.Errorf("Set(%s, %q): %v", tc.name, tc.in, err)

@@ -16,6 +16,7 @@ const (
 	MaxClients           = "maxclients"
 	Timeout              = "timeout"
 	EventLoops           = "event-loops"
+	BusyPollUS           = "busy-poll-us"
 	GCFloorMB            = "gc-floor-mb"
 	LogLevel             = "loglevel"
 	LogFormat            = "logformat"
@@ -25,6 +26,7 @@ const (
 	AppendOnly           = "appendonly"
 	AppendFsync          = "appendfsync"
 	AppendFilename       = "appendfilename"
+	Save                 = "save"
 	NotifyKeyspaceEvents = "notify-keyspace-events"
 
 	SchedulerLanes        = "scheduler.lanes"
@@ -57,6 +59,8 @@ var table = []Setting{
 		Description: "most clients connected at once; more are refused"},
 	{Name: EventLoops, Type: Int, Default: "1", Min: 0, Max: 64,
 		Description: "threads serving connections from epoll (Linux), as Redis's event loop; a connection moves to its own goroutine for a command that waits (BLPOP, SUBSCRIBE, RG.*); 0 gives every connection its own goroutine"},
+	{Name: BusyPollUS, Type: Int, Default: "20", Min: 0, Max: 1000,
+		Description: "microseconds an event loop that has just served requests keeps polling for more before it sleeps: a client's next request then does not have to wake it (0 sleeps at once)"},
 	{Name: Timeout, Type: Int, Default: "0", Runtime: true, Min: 0, Max: maxInt32,
 		Description: "close a client idle for this many seconds (0 never); applies to new connections"},
 	{Name: LogLevel, Type: Enum, Default: "notice", Runtime: true,
@@ -78,6 +82,8 @@ var table = []Setting{
 		Description: "when the append-only file is synced to disk"},
 	{Name: AppendFilename, Type: String, Default: "appendonly.aof",
 		Description: "name of the append-only file inside dir"},
+	{Name: Save, Type: String, Default: "", Runtime: true, check: checkSave,
+		Description: "RDB snapshot points; gearsd takes no snapshots (its persistence is the append-only file), so only \"\" is accepted, as redis-server --save \"\""},
 	{Name: NotifyKeyspaceEvents, Type: String, Default: "", Runtime: true, check: checkNotifyFlags,
 		Description: "keyspace event classes published, as Redis's flags (Ag$lshzxeKEtmdn); empty disables"},
 

@@ -17,6 +17,7 @@ const (
 	reasonDuration = "argument couldn't be parsed into a duration (Go syntax such as 5s or 1m30s, or an integer of seconds)"
 	reasonNegative = "argument must not be negative"
 	reasonBind     = "argument must be one host name or IP address"
+	reasonSave     = "gearsd takes no RDB snapshots; its persistence is the append-only file (appendonly yes)"
 	reasonNotify   = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
 )
 
@@ -124,6 +125,15 @@ func checkBind(text string) (string, error) {
 		return "", errors.New(reasonBind)
 	}
 	return text, nil
+}
+
+// checkSave accepts only the empty save setting: snapshots off, as
+// redis-server --save "" has them. Clients such as redis-benchmark read it.
+func checkSave(text string) (string, error) {
+	if strings.TrimSpace(text) != "" {
+		return "", errors.New(reasonSave)
+	}
+	return "", nil
 }
 
 // Keyspace event classes, in the order Redis writes them back

@@ -210,3 +210,26 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// After a turn the loop polls for busy-poll-us before it sleeps, and then
+// sleeps: an idle server burns no CPU, whatever the setting.
+func TestLoopBusyPollStops(t *testing.T) {
+	ts := loopServer(t, 1, []string{config.BusyPollUS, "1000"})
+	c := dialRaw(t, ts.addr)
+	for i := 0; i < 100; i++ {
+		expect(t, c.do("PING"), "PONG")
+	}
+	sys0, user0, ok := cpuTimes()
+	if !ok {
+		t.Fatal("getrusage failed")
+	}
+	const idle = 500 * time.Millisecond
+	time.Sleep(idle)
+	sys1, user1, _ := cpuTimes()
+	// A loop still polling would have used a whole core for the period.
+	if used := sys1 - sys0 + user1 - user0; used > idle/4 {
+		t.Errorf("an idle server used %v of CPU in %v", used, idle)
+	}
+	// And it wakes for the next request.
+	expect(t, c.do("PING"), "PONG")
+}

@@ -143,6 +143,9 @@ func TestRepliesMatchRedis(t *testing.T) {
 		{"EXPIRE", "a", "100"}, {"TTL", "a"}, {"TTL", "b"}, {"TTL", "nope"}, {"PERSIST", "a"}, {"TTL", "a"},
 		{"EXPIRE", "a", "x"}, {"DEL", "a", "b", "nope"}, {"DBSIZE"},
 		{"FLUSHDB"}, {"DBSIZE"}, {"FLUSHALL"}, {"KEYS", "*"},
+		// redis-benchmark and other tools read these two; both servers run
+		// without snapshots.
+		{"CONFIG", "GET", "save"}, {"CONFIG", "SET", "save", ""}, {"CONFIG", "GET", "appendonly"},
 	}
 	for _, cmd := range script {
 		want, got := r.do(t, cmd...), g.do(t, cmd...)
