@@ -80,12 +80,14 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, var
 		head += " " + sd.name + " req/s | ratio |"
 		rule += "---|---|"
 	}
-	head += " target | | server CPU per request:"
-	for _, sd := range sides {
-		head += " " + sd.name + ","
+	names := make([]string, len(sides))
+	for i, sd := range sides {
+		names[i] = sd.name
 	}
-	fmt.Println(strings.TrimSuffix(head, ",") + " |")
-	fmt.Println(rule + "---|---|---|")
+	head += " target | | server CPU per request: " + strings.Join(names, ", ") +
+		" | redis-benchmark CPU per request, against: " + strings.Join(names, ", ") + " |"
+	fmt.Println(head)
+	fmt.Println(rule + "---|---|---|---|")
 	for _, w := range keyspaceWorkloads(n) {
 		if missing := unsupported(sides[1].addr, w.needs); missing != "" {
 			for _, t := range strings.Split(w.tests, ",") {
@@ -95,14 +97,15 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, var
 			continue
 		}
 		best := map[string][]float64{}
-		cpu := make([]float64, len(sides)) // least server CPU per request of a round, in µs
+		cpu := make([]float64, len(sides))       // least server CPU per request of a round, in µs
+		clientCPU := make([]float64, len(sides)) // and redis-benchmark's in the same round
 		var order []string
 		for round := range rounds {
 			for k := range sides {
 				sd := sides[(k+round)%len(sides)]
 				flush(sd.addr)
 				t0 := cpuTicks(sd.srv.cmd.Process.Pid)
-				res, err := redisBenchmark(benchmark, sd.addr, w.tests, w.args)
+				res, used, err := redisBenchmark(benchmark, sd.addr, w.tests, w.args)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "redis-benchmark against %s: %v\n", sd.name, err)
 					continue
@@ -112,6 +115,7 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, var
 				us := float64(cpuTicks(sd.srv.cmd.Process.Pid)-t0) * 1e6 / ticksPerSecond / reqs
 				if cpu[i] == 0 || us < cpu[i] {
 					cpu[i] = us
+					clientCPU[i] = float64(used.Microseconds()) / reqs
 				}
 				for _, tr := range res {
 					if _, seen := best[tr.test]; !seen {
@@ -138,11 +142,7 @@ func runKeyspace(gearsd, redisServer, benchmark string, n, rounds, keys int, var
 				}
 				verdicts = append(verdicts, v)
 			}
-			var cpus []string
-			for _, us := range cpu {
-				cpus = append(cpus, fmt.Sprintf("%.2f", us))
-			}
-			fmt.Printf("%s %.1fx | %s | %s µs |\n", row, w.target, strings.Join(verdicts, " / "), strings.Join(cpus, " / "))
+			fmt.Printf("%s %.1fx | %s | %s µs | %s µs |\n", row, w.target, strings.Join(verdicts, " / "), micros(cpu), micros(clientCPU))
 		}
 	}
 
@@ -190,17 +190,21 @@ type benchResult struct {
 }
 
 // redisBenchmark runs redis-benchmark -q --csv and returns each test's
-// requests per second.
-func redisBenchmark(bin, addr, tests string, args []string) ([]benchResult, error) {
+// requests per second and the CPU time redis-benchmark used (user and
+// system): on a machine where client and server share two cores, what the
+// server makes its client spend is part of the rate.
+func redisBenchmark(bin, addr, tests string, args []string) ([]benchResult, time.Duration, error) {
 	host, port, _ := net.SplitHostPort(addr)
 	argv := append([]string{"-h", host, "-p", port, "-q", "--csv", "-t", tests}, args...)
-	out, err := exec.Command(bin, argv...).Output()
+	cmd := exec.Command(bin, argv...)
+	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("%v: %s", err, out)
+		return nil, 0, fmt.Errorf("%v: %s", err, out)
 	}
+	used := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	rows, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("%v: %s", err, out)
+		return nil, 0, fmt.Errorf("%v: %s", err, out)
 	}
 	var res []benchResult
 	for _, row := range rows {
@@ -214,9 +218,18 @@ func redisBenchmark(bin, addr, tests string, args []string) ([]benchResult, erro
 		res = append(res, benchResult{test: row[0], rps: rps})
 	}
 	if len(res) == 0 {
-		return nil, fmt.Errorf("no results: %s", out)
+		return nil, 0, fmt.Errorf("no results: %s", out)
 	}
-	return res, nil
+	return res, used, nil
+}
+
+// micros joins per-server figures in µs.
+func micros(us []float64) string {
+	var s []string
+	for _, u := range us {
+		s = append(s, fmt.Sprintf("%.2f", u))
+	}
+	return strings.Join(s, " / ")
 }
 
 // unsupported returns the first of names that addr does not know.
