@@ -74,6 +74,9 @@ type conn struct {
 	wantWrite bool
 	// replyPending: on the loop's list of replies to write this turn.
 	replyPending bool
+	// loopable counts, on the connection's own goroutine, the commands in
+	// a row that the loop could have run (backToLoop).
+	loopable int
 }
 
 const (
@@ -155,7 +158,9 @@ func (s *Server) serveConns(ln net.Listener) error {
 // serve is the connection's goroutine: from its start, or from where the
 // event loop left it.
 func (c *conn) serve() {
-	c.finish(c.run())
+	if err := c.run(); err != errBackOnLoop {
+		c.finish(err)
+	}
 }
 
 // finish closes the socket unless a subscriber took it, and forgets the
@@ -182,7 +187,18 @@ var (
 	errLeaveLoop = errors.New("the command leaves the event loop")
 	// errWouldBlock: the socket takes no more now (event loop only).
 	errWouldBlock = errors.New("would block")
+	// errBackOnLoop: the connection's goroutine ends, an event loop serves
+	// it from now on.
+	errBackOnLoop = errors.New("back on the event loop")
 )
+
+// backToLoopAfter is how many commands in a row that never wait a
+// connection that left the event loop must send before it goes back. A
+// client that waits now and then (a pooled connection that once ran
+// RG.PYEXECUTE) returns to the cheaper loop; one that keeps waiting (a
+// BLPOP worker, writes under appendfsync always) stays on its goroutine
+// rather than move at every command.
+const backToLoopAfter = 16
 
 // run is the goroutine's loop: run what was received, write the replies,
 // read more.
@@ -194,10 +210,28 @@ func (c *conn) run() error {
 		if err := c.flush(); err != nil {
 			return err
 		}
+		if c.backToLoop() {
+			return errBackOnLoop
+		}
 		if err := c.read(); err != nil {
 			return err
 		}
 	}
+}
+
+// backToLoop hands the connection back to an event loop, between two
+// reads, once it has sent backToLoopAfter commands in a row that the loop
+// could have run, its replies are written and no command is half read.
+// Input sent meanwhile waits in the socket for the loop.
+func (c *conn) backToLoop() bool {
+	if c.loopable < backToLoopAfter || c.start != c.end {
+		return false
+	}
+	if cl, ok := c.ctx.(*client); !ok || cl.closing.Load() {
+		return false
+	}
+	c.loopable = 0
+	return c.s.adopt(c)
 }
 
 // process runs the commands received and not run yet: first those already
@@ -209,8 +243,16 @@ func (c *conn) process() error {
 	for {
 		for c.next < len(c.cmds) {
 			cmd := c.cmds[c.next]
-			if c.loop != nil && !c.s.runsOnLoop(client, cmd.Args) {
-				return errLeaveLoop
+			if c.loop != nil {
+				if !c.s.runsOnLoop(client, cmd.Args) {
+					return errLeaveLoop
+				}
+			} else if len(c.s.loops) > 0 {
+				if c.s.runsOnLoop(client, cmd.Args) {
+					c.loopable++
+				} else {
+					c.loopable = 0
+				}
 			}
 			c.next++
 			c.s.serveRESP(c, client, cmd)

@@ -113,9 +113,10 @@ func (s *Server) stopLoops() {
 	}
 }
 
-// adopt gives an accepted connection to the least loaded loop. It reports
-// false when the connection stays with its net.Conn (no loop, or the
-// socket could not be taken), to be served by its own goroutine.
+// adopt gives a connection to the least loaded loop: one just accepted, or
+// one coming back from its own goroutine (backToLoop). It reports false
+// when the connection stays with its net.Conn (no loop, the socket could
+// not be taken, or it is being closed), to be served by its own goroutine.
 func (s *Server) adopt(c *conn) bool {
 	if len(s.loops) == 0 {
 		return false
@@ -143,6 +144,13 @@ func (s *Server) adopt(c *conn) bool {
 		}
 	}
 	c.ctl.Lock()
+	if c.aborted {
+		// CLIENT KILL or Shutdown closed nc meanwhile: its goroutine's
+		// next read fails and ends it.
+		c.ctl.Unlock()
+		unix.Close(fd)
+		return false
+	}
 	nc := c.nc
 	c.nc, c.loop, c.fd = nil, l, fd
 	c.ctl.Unlock()

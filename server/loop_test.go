@@ -233,3 +233,61 @@ func TestLoopBusyPollStops(t *testing.T) {
 	// And it wakes for the next request.
 	expect(t, c.do("PING"), "PONG")
 }
+
+// A connection that left the loop goes back once it has sent
+// backToLoopAfter commands in a row that never wait, and leaves again at
+// the next one that may; a client that keeps waiting stays where it is.
+func TestLoopConnectionComesBack(t *testing.T) {
+	ts := loopServer(t, 1, nil)
+	rc := dialRaw(t, ts.addr)
+	expect(t, rc.do("CLIENT", "SETNAME", "b"), "OK")
+	expect(t, rc.do("BLPOP", "nolist", "0.01"), "(nil)")
+	if ts.onLoop(t, "b") {
+		t.Fatal("still on the loop after BLPOP")
+	}
+	for i := 1; i < backToLoopAfter; i++ {
+		expect(t, rc.do("INCR", "n"), fmt.Sprintf("(integer) %d", i))
+	}
+	if ts.onLoop(t, "b") {
+		t.Fatalf("back on the loop after %d commands", backToLoopAfter-1)
+	}
+	expect(t, rc.do("INCR", "n"), fmt.Sprintf("(integer) %d", backToLoopAfter))
+	waitFor(t, func() bool { return ts.onLoop(t, "b") })
+
+	// Leaving again, mid-pipeline, keeps the replies in order.
+	var b strings.Builder
+	for _, cmd := range [][]string{{"RPUSH", "l", "x"}, {"BLPOP", "l", "0"}, {"GET", "n"}} {
+		fmt.Fprintf(&b, "*%d\r\n", len(cmd))
+		for _, a := range cmd {
+			fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+		}
+	}
+	if _, err := rc.conn.Write([]byte(b.String())); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(integer) 1", `["l", "x"]`, fmt.Sprintf(`"%d"`, backToLoopAfter)} {
+		expect(t, rc.read(), want)
+	}
+
+	// A worker alternating a write and BLPOP never goes back.
+	worker := dialRaw(t, ts.addr)
+	expect(t, worker.do("CLIENT", "SETNAME", "w"), "OK")
+	for range 3 * backToLoopAfter {
+		expect(t, worker.do("RPUSH", "q", "job"), "(integer) 1")
+		expect(t, worker.do("BLPOP", "q", "0"), `["q", "job"]`)
+	}
+	if ts.onLoop(t, "w") {
+		t.Error("a BLPOP worker moved back to the loop")
+	}
+
+	// Back on the loop, CLIENT KILL still ends the connection.
+	for range backToLoopAfter {
+		expect(t, rc.do("PING"), "PONG")
+	}
+	waitFor(t, func() bool { return ts.onLoop(t, "b") })
+	admin := dialRaw(t, ts.addr)
+	expect(t, admin.do("CLIENT", "KILL", "SKIPME", "yes", "ID", strconv.FormatInt(rc.do("CLIENT", "ID").Int, 10)), "(integer) 1")
+	if err := rc.readErr(); err == nil {
+		t.Error("the killed connection is still open")
+	}
+}
