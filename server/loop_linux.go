@@ -236,8 +236,8 @@ func (l *eventLoop) run() {
 // request comes within microseconds, and one that finds the loop awake
 // costs its client's write no wake-up of a sleeping thread, nor this
 // thread the sleep and the Go scheduler's hand-off of its P around a
-// blocking call. On two cores that is 10-15% more requests per second for
-// redis-benchmark -c 50 (docs/benchmarks.md). Idle, the loop sleeps after
+// blocking call. On two cores that is about 10% more requests per second
+// for redis-benchmark -c 50 (docs/benchmarks.md). Idle, the loop sleeps after
 // at most busyPoll of polling.
 func (l *eventLoop) wait(spin bool) (int, error) {
 	if spin && l.busyPoll > 0 {
