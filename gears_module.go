@@ -31,6 +31,8 @@ func newGearsModule(cfg *config.Config, st store.Store, log zerolog.Logger) (*ge
 			PoolSize:        cfg.Int(config.PythonPoolSize),
 			PoolIdleTimeout: cfg.Duration(config.PythonPoolIdleTimeout),
 			QueueTimeout:    cfg.Duration(config.SchedulerQueueTimeout),
+			SpareThreads:    cfg.Int(config.SchedulerSpareThreads),
+			HandoffAfter:    cfg.Duration(config.SchedulerHandoffAfter),
 		},
 		ExecutionTimeout: cfg.Duration(config.PythonExecutionTimeout),
 		GearsConfig:      pairs,

@@ -31,6 +31,8 @@ const (
 
 	SchedulerLanes        = "scheduler.lanes"
 	SchedulerQueueTimeout = "scheduler.queue-timeout"
+	SchedulerSpareThreads = "scheduler.spare-threads"
+	SchedulerHandoffAfter = "scheduler.handoff-after"
 
 	PythonExecutionTimeout = "python.execution-timeout"
 	PythonPoolSize         = "python.pool-size"
@@ -92,9 +94,13 @@ var table = []Setting{
 
 	// >> Scheduler
 	{Name: SchedulerLanes, Type: Int, Default: "0", Min: 0, Max: 1024,
-		Description: "OS threads running Python (0 = decided by the Python layer)"},
+		Description: "lanes: threads running Python at once under ordinary load (0 = one per CPU with a GIL per interpreter, else 1)"},
+	{Name: SchedulerSpareThreads, Type: Int, Default: "16", Min: 0, Max: 4096,
+		Description: "most threads beyond one per lane that take over a lane from Python that runs long or waits (time.sleep, a socket); with all of them taken, new work gets BUSY after queue-timeout"},
+	{Name: SchedulerHandoffAfter, Type: Duration, Default: "2ms",
+		Description: "how long a Python job may run while work waits behind it before its lane goes to a spare thread"},
 	{Name: SchedulerQueueTimeout, Type: Duration, Default: "5s", Runtime: true,
-		Description: "how long Python work may wait for a busy lane before a BUSY error"},
+		Description: "how long new Python work may wait for its lane and every spare thread before a BUSY error"},
 
 	// >> Python
 	{Name: PythonExecutionTimeout, Type: Duration, Default: "1m", Runtime: true,

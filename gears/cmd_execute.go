@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gearsd/gearsd/python"
@@ -110,9 +111,14 @@ func (e *Engine) cmdPyExecute(ctx context.Context, args [][]byte) resp.Value {
 	}
 	defer in.Release()
 
+	// One lane job runs the script and, for a blocking run, the execution's
+	// first batch, and collects its results if that was all: a
+	// run-to-completion script crosses onto the lane once.
+	work := &subinterp.Work{}
 	var scriptErr string
 	var x *Execution
-	runErr := e.runScript(ctx, in, func() error {
+	var finished bool
+	runErr := e.runScript(ctx, in, work, func(scriptOver func()) error {
 		rt := in.Data.(*interpRuntime)
 		r, err := rt.glue.CallMethod("run_script", a.code)
 		if err != nil {
@@ -135,9 +141,15 @@ func (e *Engine) cmdPyExecute(ctx context.Context, args [][]byte) resp.Value {
 			plan.DecRef()
 			return nil
 		}
-		if x, err = newExecution(e, in, plan); err != nil {
+		if x, err = newExecution(e, in, work, plan); err != nil {
 			plan.DecRef()
 			return err
+		}
+		scriptOver()
+		e.listExecution(x)
+		x.begin()
+		if !a.unblocking {
+			finished = x.runFirst()
 		}
 		return nil
 	})
@@ -152,9 +164,9 @@ func (e *Engine) cmdPyExecute(ctx context.Context, args [][]byte) resp.Value {
 	case x == nil:
 		return resp.OK
 	}
-	in.Retain() // the execution's reference, released when it finishes
-	e.listExecution(x)
-	x.start()
+	if !finished {
+		go x.runRest(a.unblocking)
+	}
 	if a.unblocking {
 		return resp.Bulk(x.id)
 	}
@@ -162,24 +174,35 @@ func (e *Engine) cmdPyExecute(ctx context.Context, args [][]byte) resp.Value {
 	case <-x.done:
 	case <-ctx.Done():
 		x.abort(context.Background(), "Execution was aborted: server shutting down")
-		<-x.done
 	}
 	e.dropExecution(x)
 	_, results, errs := x.snapshot()
 	return resultsReply(results, errs)
 }
 
-// runScript runs fn, a script body, on the session's lane, interrupting it
-// when it outlives the execution timeout.
-func (e *Engine) runScript(ctx context.Context, in *subinterp.Interp, fn func() error) error {
+// runScript runs fn, a script body and what follows it in the same job, on
+// the session's lane as new work (BUSY when every lane and spare is taken),
+// interrupting the script when it outlives the execution timeout. fn calls
+// scriptOver once the script body has returned: from then on the timeout is
+// the execution's own.
+func (e *Engine) runScript(ctx context.Context, in *subinterp.Interp, work *subinterp.Work, fn func(scriptOver func()) error) error {
+	var mu sync.Mutex
+	over, timedOut := false, false
+	scriptOver := func() { mu.Lock(); over = true; mu.Unlock() }
 	finished := make(chan struct{})
-	timedOut := make(chan struct{})
 	timeout := e.executionTimeout()
 	if timeout > 0 {
 		timer := time.AfterFunc(timeout, func() {
-			close(timedOut)
 			for {
-				in.Interrupt("redisgears", forceStopped)
+				mu.Lock()
+				if over {
+					mu.Unlock()
+					return
+				}
+				timedOut = true
+				mu.Unlock()
+				// Interrupt holds its own reference on the interpreter.
+				in.Interrupt(work, "redisgears", forceStopped)
 				select {
 				case <-finished:
 					return
@@ -189,13 +212,13 @@ func (e *Engine) runScript(ctx context.Context, in *subinterp.Interp, fn func() 
 		})
 		defer timer.Stop()
 	}
-	err := in.Run(ctx, fn)
+	err := in.Run(ctx, work, func() error { return fn(scriptOver) })
 	close(finished)
 	if python.ErrorType(err) == forceStopped {
-		select {
-		case <-timedOut:
+		mu.Lock()
+		defer mu.Unlock()
+		if timedOut && !over {
 			return fmt.Errorf("Execution was aborted: the script ran longer than python.execution-timeout (%s)", timeout)
-		default:
 		}
 	}
 	return err

@@ -50,8 +50,8 @@ type Engine struct {
 	order      []*Execution // creation order, for MaxExecutions eviction
 	lastExecID uint64
 
-	runtimeMu   sync.Mutex
-	runtimeCode []byte // gearsbuilder.py compiled and marshalled, once
+	gearsbuilder *moduleCode // the RedisGears API, run in every interpreter
+	glue         *moduleCode // the engine's entry points, likewise
 
 	executionsTotal atomic.Uint64
 	scriptsTotal    atomic.Uint64
@@ -60,10 +60,12 @@ type Engine struct {
 // New starts CPython, the lanes and the interpreter pool.
 func New(opts Options) (*Engine, error) {
 	e := &Engine{
-		store:      opts.Store,
-		config:     newRGConfig(),
-		log:        opts.Log,
-		executions: map[string]*Execution{},
+		store:        opts.Store,
+		config:       newRGConfig(),
+		log:          opts.Log,
+		executions:   map[string]*Execution{},
+		gearsbuilder: &moduleCode{source: gearsbuilderSource, filename: "gearsbuilder.py"},
+		glue:         &moduleCode{source: glueSource, filename: "gearsd"},
 	}
 	e.timeout.Store(int64(opts.ExecutionTimeout))
 	var pairs []string
@@ -138,6 +140,18 @@ func (e *Engine) Info() (string, [][2]string) {
 		{"pool_ready", strconv.Itoa(st.PoolReady)},
 		{"interpreters_created", strconv.FormatUint(st.Created, 10)},
 		{"interpreters_ended", strconv.FormatUint(st.Ended, 10)},
+		{"interpreters_lingering", strconv.FormatInt(st.Lingering, 10)},
+		{"interpreter_build_avg_us", strconv.FormatInt(st.BuildAvg.Microseconds(), 10)},
+		{"interpreter_builders", strconv.Itoa(st.Builders)},
+		{"script_threads", strconv.FormatInt(st.ScriptThreads, 10)},
+		{"python_threads", strconv.Itoa(st.Workers)},
+		{"python_threads_max", strconv.Itoa(st.MaxWorkers)},
+		{"python_threads_spare", strconv.Itoa(st.SpareIdle)},
+		{"python_threads_started", strconv.FormatUint(st.WorkersStarted, 10)},
+		{"lane_handoffs", strconv.FormatUint(st.Handoffs, 10)},
+		{"reclaimed_arenas", strconv.FormatInt(st.Reclaimed.Arenas, 10)},
+		{"reclaimed_strings", strconv.FormatInt(st.Reclaimed.Strings, 10)},
+		{"reclaim_skipped", strconv.FormatInt(st.Reclaimed.Skipped, 10)},
 		{"scripts_total", strconv.FormatUint(e.scriptsTotal.Load(), 10)},
 		{"executions", strconv.Itoa(listed)},
 		{"executions_running", strconv.Itoa(running)},

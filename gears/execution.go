@@ -31,11 +31,18 @@ const forceStopped = "GearsForceStopped"
 // reference on its session's interpreter and the plan object (the Python
 // _Execution); both are released when it finishes, so a finished execution
 // costs its results, not an interpreter.
+//
+// Its first batch runs in the same lane job as the script that created it
+// (runFirst), so a run-to-completion script costs one lane crossing; what is
+// left runs on a goroutine of its own (runRest), one lane job per batch,
+// then one to collect the results. Once started, none of those jobs can be
+// refused for a busy lane (subinterp.Interp.Must).
 type Execution struct {
 	id     string
 	engine *Engine
 	interp *subinterp.Interp
-	plan   *python.Object // owned; released on the lane when finished
+	work   *subinterp.Work // the job running it now, for interrupts
+	plan   *python.Object  // owned; released on the lane by collect
 
 	reader    string
 	pattern   string
@@ -45,9 +52,12 @@ type Execution struct {
 
 	dropWhenDone atomic.Bool
 	abortReason  atomic.Pointer[string]
+	timer        *time.Timer // python.execution-timeout, armed by begin
+
+	// KeysReader: where the scan goes on after the first batch (0: done).
+	cursor uint64
 
 	mu       sync.Mutex
-	released bool // the interpreter reference is gone
 	status   string
 	results  []resp.Value
 	errs     []string
@@ -72,13 +82,16 @@ func (x *Execution) snapshot() (status string, results []resp.Value, errs []stri
 	return x.status, x.results, x.errs
 }
 
-// newExecution wraps the plan a script's run() left. PRECONDITION: on the
-// interpreter's lane, attached; takes ownership of plan.
-func newExecution(e *Engine, in *subinterp.Interp, plan *python.Object) (*Execution, error) {
-	x := &Execution{engine: e, interp: in, plan: plan, status: statusCreated, done: make(chan struct{})}
+// newExecution wraps the plan a script's run() left; work is the script's,
+// whose job goes on with the execution. It takes a reference on in and
+// ownership of plan. PRECONDITION: on the interpreter's lane, attached, the
+// caller holding a reference.
+func newExecution(e *Engine, in *subinterp.Interp, work *subinterp.Work, plan *python.Object) (*Execution, error) {
+	x := &Execution{engine: e, interp: in, work: work, plan: plan, status: statusCreated, done: make(chan struct{})}
 	if err := x.describe(in.Data.(*interpRuntime).glue); err != nil {
 		return nil, err
 	}
+	in.Retain()
 	return x, nil
 }
 
@@ -115,106 +128,146 @@ func (x *Execution) describe(glue *python.Object) error {
 	return nil
 }
 
-// start runs the execution on its own goroutine.
-func (x *Execution) start() {
+// begin marks the execution running and arms its timeout.
+func (x *Execution) begin() {
 	x.mu.Lock()
 	x.status = statusRunning
 	x.started = time.Now()
 	x.mu.Unlock()
-	if x.engine.executionTimeout() > 0 {
-		timer := time.AfterFunc(x.engine.executionTimeout(), func() {
-			x.abort(context.Background(), fmt.Sprintf("Execution was aborted: it ran longer than python.execution-timeout (%s)", x.engine.executionTimeout()))
-		})
-		go func() { <-x.done; timer.Stop() }()
+	if d := x.engine.executionTimeout(); d > 0 {
+		reason := fmt.Sprintf("Execution was aborted: it ran longer than python.execution-timeout (%s)", d)
+		x.timer = time.AfterFunc(d, func() { x.requestAbort(reason) })
 	}
-	go x.run()
-}
-
-// run drives the plan: it reads input on this goroutine and hands it to
-// the lane in batches, then collects the results.
-func (x *Execution) run() {
-	var err error
-	switch x.reader {
-	case "KeysReader":
-		err = x.runKeysReader()
-	default:
-		err = x.runPythonReader()
-	}
-	x.finish(err)
-}
-
-// job runs fn on the lane as part of this execution; an abort requested
-// before it starts skips it.
-func (x *Execution) job(fn func() error) error {
-	if r := x.abortReason.Load(); r != nil {
-		return errAborted
-	}
-	return x.interp.Run(context.Background(), fn)
 }
 
 var errAborted = errors.New("aborted")
 
-func (x *Execution) runPythonReader() error {
-	for {
-		var exhausted bool
-		err := x.job(func() error {
-			r, err := x.plan.CallMethod("pull", batchSize)
-			if err != nil {
-				return err
-			}
-			defer r.DecRef()
-			exhausted, err = r.Truthy()
-			return err
-		})
-		if err != nil || exhausted {
-			return err
+func (x *Execution) aborting() bool { return x.abortReason.Load() != nil }
+
+// runFirst runs the first batch where it is called, in the lane job of the
+// script that created the execution, and collects the results if that was
+// all. It reports whether the execution finished. PRECONDITION: attached.
+func (x *Execution) runFirst() bool {
+	var more bool
+	var err error
+	if x.reader == "KeysReader" {
+		var buf []byte
+		var next uint64
+		buf, next, err = x.firstKeys()
+		if err == nil {
+			more, err = x.feed(buf)
 		}
+		x.cursor = next
+		more = more && next != 0
+	} else {
+		more, err = x.pull()
+	}
+	if err != nil || !more || x.aborting() {
+		if err == nil && x.aborting() {
+			err = errAborted
+		}
+		x.collect(err)
+		return true
+	}
+	return false
+}
+
+// runRest drives what runFirst left, or the whole execution for an
+// UNBLOCKING run (first false), on its own goroutine: input is read here and
+// handed to the lane one batch per job.
+func (x *Execution) runRest(first bool) {
+	var err error
+	switch {
+	case x.reader != "KeysReader":
+		for err == nil {
+			if x.aborting() {
+				err = errAborted
+				break
+			}
+			var more bool
+			if err = x.interp.Must(x.work, func() error {
+				var perr error
+				more, perr = x.pull()
+				return perr
+			}); err == nil && !more {
+				break
+			}
+		}
+	default:
+		from := x.cursor
+		if first {
+			from = 0
+		}
+		batches := make(chan []byte, 2) // read ahead while the lane works
+		stop := make(chan struct{})
+		go x.readKeys(from, first, batches, stop)
+		for buf := range batches {
+			if x.aborting() {
+				err = errAborted
+				break
+			}
+			var more bool
+			if err = x.interp.Must(x.work, func() error {
+				var ferr error
+				more, ferr = x.feed(buf)
+				return ferr
+			}); err != nil || !more {
+				break
+			}
+		}
+		close(stop)
+	}
+	if err := x.interp.Must(x.work, func() error { x.collect(err); return nil }); err != nil {
+		// The lanes are closed (shutdown): Python is going away with the
+		// plan; the execution still ends and lets go of its interpreter.
+		x.abandon(err)
 	}
 }
 
-func (x *Execution) runKeysReader() error {
-	batches := make(chan []byte, 2) // read ahead while the lane works
-	stop := make(chan struct{})
-	defer close(stop)
-	go x.readKeys(batches, stop)
-	for batch := range batches {
-		var more bool
-		err := x.job(func() error {
-			records, err := python.FromEncoded(batch)
-			if err != nil {
-				return err
-			}
-			defer records.DecRef()
-			r, err := x.plan.CallMethod("feed", records)
-			if err != nil {
-				return err
-			}
-			defer r.DecRef()
-			more, err = r.Truthy()
-			return err
-		})
-		if err != nil || !more {
-			return err
-		}
+// pull runs one batch of a reader implemented in the runtime.
+// PRECONDITION: attached.
+func (x *Execution) pull() (more bool, err error) {
+	r, err := x.plan.CallMethod("pull", batchSize)
+	if err != nil {
+		return false, err
 	}
-	return nil
+	defer r.DecRef()
+	exhausted, err := r.Truthy()
+	return !exhausted, err
 }
 
-// finish collects results and errors on the lane, releases the plan and
-// the interpreter reference, and marks the execution done or aborted.
-func (x *Execution) finish(runErr error) {
+// feed pushes one encoded batch of KeysReader records. PRECONDITION:
+// attached.
+func (x *Execution) feed(buf []byte) (more bool, err error) {
+	records, err := python.FromEncoded(buf)
+	if err != nil {
+		return false, err
+	}
+	defer records.DecRef()
+	r, err := x.plan.CallMethod("feed", records)
+	if err != nil {
+		return false, err
+	}
+	defer r.DecRef()
+	return r.Truthy()
+}
+
+// collect finishes the plan, converts its results and errors to Go values,
+// releases the plan and the interpreter reference, and marks the execution
+// done or aborted. It runs once, on the lane. PRECONDITION: attached.
+func (x *Execution) collect(runErr error) {
 	aborted := errors.Is(runErr, errAborted) || python.ErrorType(runErr) == forceStopped
 	var results []resp.Value
 	var errs []string
-	collect := func() error {
+	err := func() error {
+		defer func() { x.plan.DecRef(); x.plan = nil }()
 		if !aborted && runErr == nil {
 			r, err := x.plan.CallMethod("finish")
 			if err != nil {
-				if python.ErrorType(err) == forceStopped {
-					aborted = true
-				} else {
+				if python.ErrorType(err) != forceStopped {
 					return err
 				}
+				aborted = true
 			} else {
 				r.DecRef()
 			}
@@ -239,13 +292,7 @@ func (x *Execution) finish(runErr error) {
 			}
 		}
 		return nil
-	}
-	// The collecting job must run even after an abort, to release the plan
-	// in its interpreter; it is not subject to the abort check.
-	err := x.interp.Run(context.Background(), func() error {
-		defer func() { x.plan.DecRef(); x.plan = nil }()
-		return collect()
-	})
+	}()
 	if err != nil {
 		if python.ErrorType(err) == forceStopped {
 			aborted = true
@@ -256,12 +303,26 @@ func (x *Execution) finish(runErr error) {
 	if runErr != nil && !aborted {
 		errs = append(errs, errorText(runErr))
 	}
+	x.end(results, errs, aborted)
+}
+
+// abandon ends an execution whose results could not be collected because
+// the lanes are gone.
+func (x *Execution) abandon(err error) {
+	x.end(nil, []string{errorText(err)}, true)
+}
+
+// end records the outcome, lets go of the interpreter and wakes waiters.
+func (x *Execution) end(results []resp.Value, errs []string, aborted bool) {
 	if aborted {
 		reason := "Execution was aborted"
 		if r := x.abortReason.Load(); r != nil {
 			reason = *r
 		}
 		errs = append(errs, reason)
+	}
+	if x.timer != nil {
+		x.timer.Stop()
 	}
 	x.mu.Lock()
 	x.results, x.errs = results, errs
@@ -271,7 +332,6 @@ func (x *Execution) finish(runErr error) {
 	} else {
 		x.status = statusDone
 	}
-	x.released = true
 	x.mu.Unlock()
 	x.interp.Release()
 	close(x.done)
@@ -290,29 +350,33 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// abort interrupts the execution and waits until it has finished, or ctx
-// ends. The first reason given is the one reported.
+// abort requests the execution's end and waits until it has finished, or
+// ctx ends.
 func (x *Execution) abort(ctx context.Context, reason string) {
-	x.abortReason.CompareAndSwap(nil, &reason)
-	for {
-		x.mu.Lock()
-		if x.status == statusCreated || x.released {
-			x.mu.Unlock()
-			return
-		}
-		in := x.interp
-		in.Retain() // Interrupt needs the interpreter alive
-		x.mu.Unlock()
-		// Raises only if this session's work is running on its lane now;
-		// between jobs the driver sees abortReason instead.
-		in.Interrupt("redisgears", forceStopped)
-		in.Release()
-		select {
-		case <-x.done:
-			return
-		case <-ctx.Done():
-			return
-		case <-time.After(10 * time.Millisecond):
-		}
+	x.requestAbort(reason)
+	select {
+	case <-x.done:
+	case <-ctx.Done():
 	}
+}
+
+// requestAbort asks the execution to stop (the first reason given is the
+// one reported) and interrupts its job until it has finished, on a
+// goroutine of its own: it never waits for a lane.
+func (x *Execution) requestAbort(reason string) {
+	if !x.abortReason.CompareAndSwap(nil, &reason) {
+		return
+	}
+	go func() {
+		for {
+			// Raises only if this execution's job is running now; between
+			// jobs the driver sees abortReason instead.
+			x.interp.Interrupt(x.work, "redisgears", forceStopped)
+			select {
+			case <-x.done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
 }

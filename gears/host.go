@@ -1,16 +1,21 @@
 package gears
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gearsd/gearsd/resp"
+	"github.com/gearsd/gearsd/subinterp"
 )
 
 // sessionHost answers the native calls of one interpreter's redisgears
-// module. It runs on the interpreter's lane, attached, so it touches only
-// the store and the engine's config, never a lane.
+// module. It runs on a thread running that interpreter's Python (a lane's
+// worker, or a thread the session's code started), attached, so it touches
+// only the store, the engine's config and the interpreter's reference
+// count, never a lane.
 type sessionHost struct {
 	engine *Engine
+	interp *subinterp.Interp
 }
 
 // Execute runs a command for execute() in-process (python-api.md §7.1).
@@ -50,6 +55,19 @@ func (h *sessionHost) Log(level, message string) {
 // ConfigGet reads the extra config dictionary (python-api.md §7.4).
 func (h *sessionHost) ConfigGet(key string) (string, bool) {
 	return h.engine.config.extra(key)
+}
+
+// ThreadStarted and ThreadEnded count a thread the session's code started
+// as an owner of its interpreter: the session lives while the thread does
+// (docs/decisions.md, "Threads started by scripts").
+func (h *sessionHost) ThreadStarted() bool       { return h.interp.ThreadStarted() }
+func (h *sessionHost) ThreadRunning(key uintptr) { h.interp.ThreadRunning(key) }
+func (h *sessionHost) ThreadEnded(key uintptr)   { h.interp.ThreadEnded(key) }
+
+// Recovered logs a Go panic that a native call turned into a Python
+// exception.
+func (h *sessionHost) Recovered(where string, v any, stack []byte) {
+	h.engine.log.Error().Str("panic", fmt.Sprint(v)).Str("in", where).Bytes("stack", stack).Msg("panic below a Python call")
 }
 
 // replyToPython converts a reply for Python (python-api.md §8.3): integers

@@ -8,21 +8,33 @@ import (
 	"github.com/gearsd/gearsd/store"
 )
 
-// readKeys is the Go half of KeysReader (python-api.md §5.1): it scans the
-// store on this goroutine and sends each batch of records, already encoded
-// for one crossing, to the lane. It stops early when stop closes.
-func (x *Execution) readKeys(out chan<- []byte, stop <-chan struct{}) {
+// The Go half of KeysReader (python-api.md §5.1): the store is scanned on
+// the Go side and each batch of records is encoded for one crossing. The
+// first batch is read where the script's job runs (firstKeys), so a small
+// keyspace costs no more crossings; the rest by a goroutine that reads
+// ahead while the lane works (readKeys).
+
+// firstKeys reads the first batch. next is the cursor to go on from, 0 when
+// there is nothing more. PRECONDITION: none (a store call).
+func (x *Execution) firstKeys() (buf []byte, next uint64, err error) {
+	t0 := time.Now()
+	defer func() { x.addReadTime(time.Since(t0)) }()
+	if x.noScan {
+		// One record for the exact key, even when it does not exist.
+		buf, err = encodeRecords([]store.Entry{readEntry(x.engine.store, x.pattern, x.readValue)}, x.readValue)
+		return buf, 0, err
+	}
+	next, entries := x.engine.store.ScanEntries(0, x.pattern, batchSize, x.readValue)
+	buf, err = encodeRecords(entries, x.readValue)
+	return buf, next, err
+}
+
+// readKeys scans from cursor from (every key when whole, for an UNBLOCKING
+// run whose first batch was not read with its script) and sends each batch
+// on out. It stops early when stop closes.
+func (x *Execution) readKeys(from uint64, whole bool, out chan<- []byte, stop <-chan struct{}) {
 	defer close(out)
-	var reading time.Duration // time in the store and encoding, not waiting for the lane
-	defer func() {
-		x.mu.Lock()
-		x.readTime = reading
-		x.mu.Unlock()
-	}()
-	send := func(entries []store.Entry) bool {
-		t0 := time.Now()
-		buf, err := encodeRecords(entries, x.readValue)
-		reading += time.Since(t0)
+	send := func(buf []byte, err error) bool {
 		if err != nil {
 			x.engine.log.Error().Err(err).Msg("encoding KeysReader records")
 			return false
@@ -34,24 +46,33 @@ func (x *Execution) readKeys(out chan<- []byte, stop <-chan struct{}) {
 			return false
 		}
 	}
-	if x.noScan {
-		// One record for the exact key, even when it does not exist.
-		send([]store.Entry{readEntry(x.engine.store, x.pattern, x.readValue)})
-		return
-	}
-	var cursor uint64
-	for {
-		t0 := time.Now()
-		next, entries := x.engine.store.ScanEntries(cursor, x.pattern, batchSize, x.readValue)
-		reading += time.Since(t0)
-		if len(entries) > 0 && !send(entries) {
+	if whole {
+		buf, next, err := x.firstKeys()
+		if !send(buf, err) || next == 0 {
 			return
 		}
-		if next == 0 {
+		from = next
+	}
+	for cursor := from; cursor != 0; {
+		t0 := time.Now()
+		next, entries := x.engine.store.ScanEntries(cursor, x.pattern, batchSize, x.readValue)
+		var buf []byte
+		var err error
+		if len(entries) > 0 {
+			buf, err = encodeRecords(entries, x.readValue)
+		}
+		x.addReadTime(time.Since(t0))
+		if len(entries) > 0 && !send(buf, err) {
 			return
 		}
 		cursor = next
 	}
+}
+
+func (x *Execution) addReadTime(d time.Duration) {
+	x.mu.Lock()
+	x.readTime += d
+	x.mu.Unlock()
 }
 
 // readEntry reads one key through the store's commands, as a record.

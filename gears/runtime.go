@@ -3,8 +3,10 @@ package gears
 import (
 	_ "embed"
 	"fmt"
+	"sync"
 
 	"github.com/gearsd/gearsd/python"
+	"github.com/gearsd/gearsd/subinterp"
 )
 
 // gearsbuilderSource is the RedisGears Python API (GearsBuilder, readers'
@@ -13,44 +15,12 @@ import (
 //go:embed runtime/gearsbuilder.py
 var gearsbuilderSource string
 
-// glueSource is the engine's own entry point into an interpreter: it runs a
-// script body and keeps what the engine needs from it. SystemExit is caught
-// like any exception, so sys.exit() in a script only fails that script.
-const glueSource = `
-import __gears__
-
-last_run = None
-
-def run_script(code):
-    global last_run
-    last_run = None
-    namespace = __gears__._new_namespace()
-    error = None
-    try:
-        exec(compile(code, '<string>', 'exec'), namespace)
-    except __gears__.GearsForceStopped:
-        __gears__._take_pending_run()
-        raise
-    except BaseException as e:
-        error = __gears__._format_error(e)
-    run = __gears__._take_pending_run()
-    if error is None:
-        last_run = run
-    return error
-
-def take_run():
-    global last_run
-    run, last_run = last_run, None
-    return run
-
-def describe(plan):
-    options = plan.options or {}
-    return [plan.reader,
-            plan.arg if isinstance(plan.arg, str) else '',
-            bool(options.get('noScan', False)),
-            bool(options.get('readValue', True)),
-            [[str(t), str(n), str(a)] for t, n, a in plan.steps()]]
-`
+// glueSource is the engine's own entry point into an interpreter (running
+// scripts, describing plans, counting the session's threads), executed after
+// gearsbuilder.py as module __gearsd__.
+//
+//go:embed runtime/engine_glue.py
+var glueSource string
 
 // interpRuntime is what Setup leaves in each interpreter: the references
 // the engine calls through, owned by the interpreter's Interp.Data and
@@ -62,19 +32,19 @@ type interpRuntime struct {
 	glue   *python.Object // the __gearsd__ module
 }
 
-// setupInterpreter prepares a new interpreter on the builder thread.
-// PRECONDITION: attached to py.
-func (e *Engine) setupInterpreter(py *python.Interpreter) (any, error) {
-	rt := &interpRuntime{host: &sessionHost{engine: e}}
+// setupInterpreter prepares a new interpreter on the thread that builds it.
+// PRECONDITION: attached to in.
+func (e *Engine) setupInterpreter(in *subinterp.Interp) (any, error) {
+	rt := &interpRuntime{host: &sessionHost{engine: e, interp: in}}
 	var err error
-	if rt.native, err = py.InstallNative(rt.host); err != nil {
+	if rt.native, err = in.Python().InstallNative(rt.host); err != nil {
 		return nil, fmt.Errorf("installing redisgears: %w", err)
 	}
 	if rt.gears, err = python.NewModule("__gears__"); err != nil {
 		rt.release()
 		return nil, err
 	}
-	if err = e.loadRuntime(rt.gears); err != nil {
+	if err = e.gearsbuilder.exec(rt.gears); err != nil {
 		rt.release()
 		return nil, fmt.Errorf("loading the GearsBuilder runtime: %w", err)
 	}
@@ -82,22 +52,29 @@ func (e *Engine) setupInterpreter(py *python.Interpreter) (any, error) {
 		rt.release()
 		return nil, err
 	}
-	if err = python.ExecInModule(rt.glue, glueSource, "gearsd"); err != nil {
+	if err = e.glue.exec(rt.glue); err != nil {
 		rt.release()
 		return nil, fmt.Errorf("loading the engine glue: %w", err)
 	}
 	return rt, nil
 }
 
-// loadRuntime runs gearsbuilder.py in module. Compiling its source costs
-// about 8 ms, more than creating the interpreter; so the first interpreter
-// compiles it and keeps the code marshalled, and the others only unmarshal
-// it (0.3 ms). The marshal format belongs to the linked CPython, which is
-// the same for every interpreter of the process.
-// PRECONDITION: attached.
-func (e *Engine) loadRuntime(module *python.Object) error {
-	e.runtimeMu.Lock()
-	defer e.runtimeMu.Unlock()
+// moduleCode is a module body compiled once per process and kept
+// marshalled: every interpreter runs it, and unmarshalling costs a fraction
+// of compiling (gearsbuilder.py: about 8 ms to compile, 0.3 ms to
+// unmarshal). The marshal format belongs to the linked CPython, the same for
+// every interpreter of the process.
+type moduleCode struct {
+	source, filename string
+
+	mu         sync.Mutex // guards marshalled only: never held while calling Python
+	marshalled []byte
+}
+
+// exec runs the code in module's namespace, compiling it first if no
+// interpreter has yet. Builders compiling at once each keep a copy; one
+// wins. PRECONDITION: attached.
+func (c *moduleCode) exec(module *python.Object) error {
 	marshal, err := python.Import("marshal")
 	if err != nil {
 		return err
@@ -108,25 +85,22 @@ func (e *Engine) loadRuntime(module *python.Object) error {
 		return err
 	}
 	defer builtins.DecRef()
+	c.mu.Lock()
+	data := c.marshalled
+	c.mu.Unlock()
 	var code *python.Object
-	if e.runtimeCode == nil {
-		if code, err = builtins.CallMethod("compile", gearsbuilderSource, "gearsbuilder.py", "exec"); err != nil {
+	if data != nil {
+		if code, err = marshal.CallMethod("loads", data); err != nil {
 			return err
 		}
-		dumped, err := marshal.CallMethod("dumps", code)
-		if err != nil {
+	} else {
+		if code, err = builtins.CallMethod("compile", c.source, c.filename, "exec"); err != nil {
+			return err
+		}
+		if err = c.keep(marshal, code); err != nil {
 			code.DecRef()
 			return err
 		}
-		v, err := dumped.Go()
-		dumped.DecRef()
-		if err != nil {
-			code.DecRef()
-			return err
-		}
-		e.runtimeCode, _ = v.([]byte)
-	} else if code, err = marshal.CallMethod("loads", e.runtimeCode); err != nil {
-		return err
 	}
 	defer code.DecRef()
 	ns, err := module.Attr("__dict__")
@@ -139,6 +113,23 @@ func (e *Engine) loadRuntime(module *python.Object) error {
 		return err
 	}
 	r.DecRef()
+	return nil
+}
+
+// keep marshals code for the next interpreters. PRECONDITION: attached.
+func (c *moduleCode) keep(marshal, code *python.Object) error {
+	dumped, err := marshal.CallMethod("dumps", code)
+	if err != nil {
+		return err
+	}
+	v, err := dumped.Go()
+	dumped.DecRef()
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.marshalled, _ = v.([]byte)
+	c.mu.Unlock()
 	return nil
 }
 

@@ -65,6 +65,15 @@ int gd_fetch_error(gd_error *e) {
 /* --- runtime ----------------------------------------------------------- */
 
 PyThreadState *gd_initialize(const char *home, gd_error *err) {
+	PyPreConfig preconfig;
+	PyPreConfig_InitPythonConfig(&preconfig);
+	PyStatus pre = Py_PreInitialize(&preconfig);
+	if (PyStatus_Exception(pre)) {
+		set_error(err, "InitializationError", pre.err_msg ? pre.err_msg : "Py_PreInitialize failed");
+		return NULL;
+	}
+	// Before any arena exists, so that every one is tagged (reclaim.c).
+	gd_reclaim_install();
 	PyConfig config;
 	PyConfig_InitPythonConfig(&config);
 	config.install_signal_handlers = 0; // Go owns SIGINT/SIGTERM
@@ -96,14 +105,12 @@ long gd_version(void) { return Py_Version; }
 
 /* --- interpreters and thread states ------------------------------------ */
 
-int gd_new_interpreter(PyThreadState *main_ts, int own_gil, PyThreadState **out_ts, gd_error *err) {
-	PyEval_RestoreThread(main_ts);
+int gd_new_interpreter(PyThreadState *from_ts, int own_gil, PyThreadState **out_ts, gd_error *err) {
+	(void)from_ts; // current: the interpreter is made from it
 	PyThreadState *ts = NULL;
 #if PY_VERSION_HEX >= 0x030C0000
 	PyInterpreterConfig shared = _PyInterpreterConfig_LEGACY_INIT;
 	PyInterpreterConfig isolated = _PyInterpreterConfig_INIT;
-	// Per-session isolation does not need the legacy config's fork/exec or
-	// daemon threads, only its shared GIL and extension-module freedom.
 	PyStatus st = Py_NewInterpreterFromConfig(&ts, own_gil ? &isolated : &shared);
 	if (PyStatus_Exception(st)) {
 		set_error(err, "InterpreterError", st.err_msg ? st.err_msg : "Py_NewInterpreterFromConfig failed");
@@ -112,7 +119,7 @@ int gd_new_interpreter(PyThreadState *main_ts, int own_gil, PyThreadState **out_
 		return -1;
 	}
 	// With its own GIL, CPython released main's GIL while creating it; with a
-	// shared GIL the GIL stays held and main_ts is simply no longer current.
+	// shared GIL the GIL stays held and from_ts is simply no longer current.
 #else
 	(void)own_gil;
 	ts = Py_NewInterpreter();
@@ -126,12 +133,6 @@ int gd_new_interpreter(PyThreadState *main_ts, int own_gil, PyThreadState **out_
 	return 0;
 }
 
-void gd_drop_builder(PyThreadState *builder_ts) {
-	PyEval_RestoreThread(builder_ts);
-	PyThreadState_Clear(builder_ts);
-	PyThreadState_DeleteCurrent();
-}
-
 PyThreadState *gd_new_thread_state(PyInterpreterState *interp) {
 	return PyThreadState_New(interp);
 }
@@ -142,23 +143,40 @@ void gd_delete_thread_state(PyThreadState *ts) {
 	PyThreadState_DeleteCurrent();
 }
 
+void gd_delete_other(PyThreadState *ts) {
+	PyThreadState_Clear(ts);
+	PyThreadState_Delete(ts);
+}
+
 void gd_attach(PyThreadState *ts) { PyEval_RestoreThread(ts); }
 void gd_detach(void) { PyEval_SaveThread(); }
-void gd_swap(PyThreadState *ts) { PyThreadState_Swap(ts); }
 
-void gd_end_interpreter(PyThreadState *ts, PyThreadState *lane_main_ts, int own_gil) {
-	(void)own_gil;
+void gd_end_interpreter(PyThreadState *ts, PyThreadState *main_ts) {
+	gd_reclaim *r = gd_reclaim_prepare(ts->interp);
 	Py_EndInterpreter(ts);
 	// After Py_EndInterpreter no thread state is current. From 3.12 on no
 	// GIL is held either. 3.11 leaves the shared GIL held: adopt a
 	// main-interpreter thread state of this thread (Swap keeps the GIL) and
 	// release it properly.
 #if PY_VERSION_HEX < 0x030C0000
-	PyThreadState_Swap(lane_main_ts);
+	PyThreadState_Swap(main_ts);
 	PyEval_SaveThread();
 #else
-	(void)lane_main_ts;
+	(void)main_ts;
 #endif
+	gd_reclaim_finish(r);
+}
+
+int gd_other_threads(PyInterpreterState *interp, PyThreadState **known, int n) {
+	int others = 0;
+	for (PyThreadState *t = PyInterpreterState_ThreadHead(interp); t != NULL; t = PyThreadState_Next(t)) {
+		int ours = 0;
+		for (int i = 0; i < n; i++) {
+			if (known[i] == t) { ours = 1; break; }
+		}
+		if (!ours) others++;
+	}
+	return others;
 }
 
 PyInterpreterState *gd_interp_of(PyThreadState *ts) { return ts->interp; }

@@ -49,43 +49,74 @@ long gd_version(void);
 
 /* --- interpreters and thread states ------------------------------------ */
 
-/* gd_new_interpreter creates a sub-interpreter from the main thread state
- * main_ts (owned by the calling thread). With own_gil (3.12+ only) it
- * gets its own GIL and the isolated config; otherwise it shares the main
- * GIL with the legacy config. On success *out_ts is the new interpreter's
- * thread state for this thread and it is ATTACHED (its GIL is held).
- * PRECONDITION: detached. POSTCONDITION on failure: detached. */
-int gd_new_interpreter(PyThreadState *main_ts, int own_gil, PyThreadState **out_ts, gd_error *err);
-
-/* gd_drop_builder deletes the builder thread's detached thread state of a
- * new interpreter, once the adopting thread has made its own (CPython 3.11
- * reuses an interpreter's built-in initial thread state when none is left
- * and aborts because it was used; 3.12+ keeps per-thread gilstate bindings
- * that only the owning thread may undo, so the builder deletes its own).
- * PRECONDITION: detached, on the builder thread. POSTCONDITION: detached. */
-void gd_drop_builder(PyThreadState *builder_ts);
+/* gd_new_interpreter creates a sub-interpreter from from_ts, a
+ * main-interpreter thread state owned by the calling thread. With own_gil
+ * (3.12+ only) it gets its own GIL and the isolated config; otherwise it
+ * shares the main GIL with the legacy config. On success *out_ts is the new
+ * interpreter's thread state for this thread and it is ATTACHED (its GIL is
+ * held). PRECONDITION: attached to from_ts. POSTCONDITION on failure:
+ * detached. */
+int gd_new_interpreter(PyThreadState *from_ts, int own_gil, PyThreadState **out_ts, gd_error *err);
 
 /* gd_new_thread_state makes a thread state for interp bound to the calling
- * thread. PRECONDITION: detached. POSTCONDITION: detached. */
+ * thread. PRECONDITION: detached (no GIL needed). POSTCONDITION: detached. */
 PyThreadState *gd_new_thread_state(PyInterpreterState *interp);
 
 /* gd_delete_thread_state clears and deletes a detached thread state of
  * the calling thread. It attaches it briefly. */
 void gd_delete_thread_state(PyThreadState *ts);
 
+/* gd_delete_other clears and deletes ts, a detached thread state that
+ * another thread may have made (CPython 3.11-3.13 allow it for a thread
+ * state that is not the first one its thread made, which is never the case
+ * for a sub-interpreter's here: every thread made a main-interpreter one
+ * first). PRECONDITION: attached to another thread state of ts's
+ * interpreter. */
+void gd_delete_other(PyThreadState *ts);
+
 /* gd_attach: PRECONDITION detached; takes ts's GIL. */
 void gd_attach(PyThreadState *ts);
 /* gd_detach: PRECONDITION attached; releases the GIL. */
 void gd_detach(void);
-/* gd_swap switches the attached thread state within one shared GIL.
- * PRECONDITION: attached to a thread state whose interpreter shares the
- * GIL with ts. */
-void gd_swap(PyThreadState *ts);
+/* gd_detach_to detaches and gives the thread's PyGILState binding back to
+ * main_ts, a main-interpreter thread state of this thread (gilstate.c), so
+ * that the detached thread state may be deleted by another thread.
+ * PRECONDITION: attached. POSTCONDITION: detached. */
+void gd_detach_to(PyThreadState *main_ts);
 
-/* gd_end_interpreter ends ts's interpreter. PRECONDITION: attached to ts,
- * ts is the interpreter's only thread state. POSTCONDITION: detached
- * (whatever the CPython version does with the GIL). */
-void gd_end_interpreter(PyThreadState *ts, PyThreadState *lane_main_ts, int own_gil);
+/* Sharing one GIL between interpreters before CPython 3.13: a thread
+ * waiting for the GIL asks only threads of its own interpreter to drop it
+ * (the drop request lives in the waiter's interpreter state), so a runaway
+ * loop in one sub-interpreter keeps the GIL from threads of every other
+ * until it blocks. gearsd's arbiter (subinterp/gil.go) makes the holder let
+ * go with these. */
+
+/* gd_gil_holder returns the thread state holding the shared GIL now, or
+ * NULL when it is free (CPython 3.11 and 3.12; NULL from 3.13 on). The
+ * pointer may be stale: look it up, never dereference it. Any thread. */
+PyThreadState *gd_gil_holder(void);
+
+/* gd_preempt waits for the GIL as a thread of interp, which makes interp's
+ * holding thread drop it at its next switch interval, then gives the GIL
+ * back at once. PRECONDITION: detached, interp alive during the call. */
+void gd_preempt(PyInterpreterState *interp);
+
+/* gd_switch_interval is sys.getswitchinterval() in microseconds. */
+long gd_switch_interval(void);
+
+/* gd_end_interpreter ends ts's interpreter and gives back what CPython
+ * keeps of it (reclaim.c). PRECONDITION: attached to ts, ts is the
+ * interpreter's only thread state; main_ts is a detached main-interpreter
+ * thread state of this thread (3.11 leaves the shared GIL held after
+ * Py_EndInterpreter; it is released through main_ts). POSTCONDITION:
+ * detached. */
+void gd_end_interpreter(PyThreadState *ts, PyThreadState *main_ts);
+
+/* gd_other_threads counts the thread states of interp that are not among
+ * known[0..n): threads the interpreter's own code started.
+ * PRECONDITION: attached to a thread state of interp. */
+int gd_other_threads(PyInterpreterState *interp, PyThreadState **known, int n);
+
 PyInterpreterState *gd_main_interp(void);
 
 /* gd_interp_of returns ts's interpreter (BORROWED, no refcount). */
@@ -102,6 +133,31 @@ int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, volatile i
 /* gd_clear_async_exc drops an asynchronous exception still pending for
  * thread_id in the current interpreter. PRECONDITION: attached. */
 void gd_clear_async_exc(unsigned long thread_id);
+
+/* --- reclaim.c: what CPython 3.12+ keeps of an ended interpreter ------- */
+
+typedef struct gd_reclaim gd_reclaim;
+
+/* gd_reclaim_enabled: 0 leaves CPython's behaviour as it is (the raw
+ * benchmark measures both). Set before the first interpreter ends. */
+extern int gd_reclaim_enabled;
+
+/* gd_reclaim_install sets the tracking arena allocator. PRECONDITION:
+ * pre-initialized, not yet initialized. */
+void gd_reclaim_install(void);
+
+/* gd_reclaim_prepare records what to give back once interp has ended; NULL
+ * when there is nothing to do. PRECONDITION: attached to interp, just before
+ * Py_EndInterpreter. */
+gd_reclaim *gd_reclaim_prepare(PyInterpreterState *interp);
+
+/* gd_reclaim_finish gives it back and frees r. PRECONDITION: right after
+ * Py_EndInterpreter, on the same thread. */
+void gd_reclaim_finish(gd_reclaim *r);
+
+/* gd_reclaim_stats: arenas unmapped, interned strings freed, interpreters
+ * whose strings were kept because they loaded a single-phase module. */
+void gd_reclaim_stats(int64_t *arenas, int64_t *strings, int64_t *skipped);
 
 /* --- objects (all PRECONDITION: attached) ----------------------------- */
 

@@ -7,103 +7,73 @@ import "C"
 
 import (
 	"runtime/cgo"
+	"time"
 	"unsafe"
 )
 
-// Interpreter is one CPython sub-interpreter. It is created by a builder
-// thread (NewInterpreter), adopted by a lane thread (NewThreadState, then
-// the builder's DropBuilder), and ended by that lane
-// (ThreadState.EndInterpreter), or by the builder if no lane ever adopted it
-// (DiscardUnadopted).
+// Interpreter is one CPython sub-interpreter. Any locked thread may run it:
+// each thread that does makes a ThreadState of its own for it (threads never
+// share a thread state), and the thread that ends it first deletes the
+// others' (EndInterpreter's precondition).
 type Interpreter struct {
-	interp  *C.PyInterpreterState
-	ownGIL  bool
-	builder *C.PyThreadState // the builder's detached thread state until adopted
-	native  cgo.Handle       // the Host of its redisgears module, if installed
-	// running lives in C memory: set and cleared by the lane under the
-	// interpreter's GIL, read by Interrupt under the same GIL.
-	running *C.int
+	interp *C.PyInterpreterState
+	ownGIL bool
+	native cgo.Handle // the Host of its redisgears module, if installed
 }
 
-// ThreadState is one OS thread's state in one interpreter. It may only be
-// attached, detached and deleted by the thread that created it.
+// ThreadState is one OS thread's state in one interpreter. Only the thread
+// that made it attaches it; another thread of the same interpreter may
+// delete it (DeleteOther) once it is detached for good.
 type ThreadState struct {
 	ts     *C.PyThreadState
 	interp *Interpreter
+	ident  uint64 // CPython's id of the thread that made it
+	// running lives in C memory: set and cleared by the owning thread under
+	// the interpreter's GIL, read by Interrupt under the same GIL.
+	running *C.int
 }
 
-// NewInterpreter creates a sub-interpreter on the calling thread, runs setup
-// in it (attached), then detaches, so that a lane thread can adopt the
-// interpreter. With ownGIL (CPython 3.12+) the interpreter gets its own GIL
-// and isolated configuration.
-// PRECONDITION: detached, on the thread that called Initialize.
-// POSTCONDITION: detached.
-func (rt *Runtime) NewInterpreter(ownGIL bool, setup func(*Interpreter) error) (*Interpreter, error) {
-	in, ts, err := rt.newInterpreter(rt.mainTS, ownGIL, setup)
-	if err != nil {
-		return nil, err
+func newThreadState(ts *C.PyThreadState, in *Interpreter) *ThreadState {
+	t := &ThreadState{ts: ts, interp: in, ident: ThreadIdent()}
+	t.running = (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
+	return t
+}
+
+func (t *ThreadState) free() {
+	if t.running != nil {
+		C.free(unsafe.Pointer(t.running))
+		t.running = nil
 	}
-	in.builder = ts
-	C.gd_detach()
-	return in, nil
+	t.ts = nil
 }
 
-// NewInterpreterHere creates a sub-interpreter sharing the main GIL on a
-// lane thread (laneMain is that thread's main-interpreter thread state) and
-// keeps it there: the returned thread state is the lane's own and is left
-// attached. With a shared GIL, building on the lane avoids a builder thread
-// that would wait for the GIL: before CPython 3.13 a thread waiting for the
-// shared GIL only asks threads of its own interpreter to drop it, so a
-// builder in the main interpreter could wait for as long as a lane runs a
-// sub-interpreter's code. PRECONDITION: detached. POSTCONDITION: attached
-// to the returned thread state on success, detached on failure.
-func (rt *Runtime) NewInterpreterHere(laneMain *ThreadState, setup func(*Interpreter) error) (*Interpreter, *ThreadState, error) {
-	in, ts, err := rt.newInterpreter(laneMain.ts, false, setup)
-	if err != nil {
-		return nil, nil, err
-	}
-	return in, &ThreadState{ts: ts, interp: in}, nil
-}
-
-// newInterpreter creates an interpreter from mainTS (a main-interpreter
-// thread state of the calling thread) and runs setup. On success the new
-// interpreter's thread state is returned attached; on failure the thread
-// is detached.
-func (rt *Runtime) newInterpreter(mainTS *C.PyThreadState, ownGIL bool, setup func(*Interpreter) error) (*Interpreter, *C.PyThreadState, error) {
+// NewInterpreter creates a sub-interpreter on the calling thread from from,
+// a main-interpreter thread state of that thread, and runs setup in it,
+// attached. It returns the interpreter and the calling thread's thread state
+// in it, detached. With ownGIL (CPython 3.12+) the interpreter gets its own
+// GIL and the isolated configuration; otherwise it shares the main GIL with
+// the legacy configuration. If setup fails the interpreter is ended at once.
+// PRECONDITION: attached to from. POSTCONDITION: detached.
+func (rt *Runtime) NewInterpreter(from *ThreadState, ownGIL bool, setup func(*Interpreter) error) (*Interpreter, *ThreadState, error) {
 	var ts *C.PyThreadState
 	var cerr C.gd_error
 	own := C.int(0)
 	if ownGIL {
 		own = 1
 	}
-	if C.gd_new_interpreter(mainTS, own, &ts, &cerr) != 0 {
+	if C.gd_new_interpreter(from.ts, own, &ts, &cerr) != 0 {
 		return nil, nil, takeError(&cerr)
 	}
 	in := &Interpreter{interp: C.gd_interp_of(ts), ownGIL: ownGIL}
-	in.running = (*C.int)(C.calloc(1, C.size_t(unsafe.Sizeof(C.int(0)))))
+	t := newThreadState(ts, in)
 	if setup != nil {
 		if err := setup(in); err != nil {
-			// End it right here, attached as we are; mainTS is this
-			// thread's thread state to drop a shared GIL with.
-			in.release()
-			C.gd_end_interpreter(ts, mainTS, own)
+			t.EndInterpreter(from, nil)
 			return nil, nil, err
 		}
 	}
-	return in, ts, nil
-}
-
-// DiscardUnadopted ends an interpreter no lane adopted (a pooled one at
-// shutdown). PRECONDITION: detached, on the thread that created it.
-func (rt *Runtime) DiscardUnadopted(in *Interpreter) {
-	C.gd_attach(in.builder)
-	in.release()
-	own := C.int(0)
-	if in.ownGIL {
-		own = 1
-	}
-	C.gd_end_interpreter(in.builder, rt.mainTS, own)
-	in.builder = nil
+	C.gd_detach_to(from.ts)
+	return in, t, nil
 }
 
 // ID is CPython's id of the interpreter.
@@ -112,85 +82,127 @@ func (in *Interpreter) ID() int64 { return int64(C.gd_interp_id(in.interp)) }
 // OwnGIL reports whether the interpreter has its own GIL.
 func (in *Interpreter) OwnGIL() bool { return in.ownGIL }
 
-// NewThreadState makes a thread state for in, bound to the calling thread
-// (a lane adopting the interpreter). Once the adopting lane has made its
-// thread state, the builder thread must call DropBuilder.
+// NewThreadState makes a thread state for in, bound to the calling thread.
 // PRECONDITION: detached.
 func (in *Interpreter) NewThreadState() *ThreadState {
-	return &ThreadState{ts: C.gd_new_thread_state(in.interp), interp: in}
-}
-
-// DropBuilder deletes the builder's thread state of in after a lane made
-// its own. PRECONDITION: detached, on the thread that created in.
-func (rt *Runtime) DropBuilder(in *Interpreter) {
-	if in.builder != nil {
-		C.gd_drop_builder(in.builder)
-		in.builder = nil
-	}
+	return newThreadState(C.gd_new_thread_state(in.interp), in)
 }
 
 // NewMainThreadState makes a thread state in the main interpreter for the
-// calling thread; lanes use it to drop a shared GIL after ending an
-// interpreter. PRECONDITION: detached.
+// calling thread. Every thread that runs Python makes one first: it creates
+// interpreters from it, drops a shared GIL through it after ending one, and
+// it is the thread's first thread state, the one CPython's PyGILState API
+// binds to the thread (so no sub-interpreter's is).
+// PRECONDITION: detached.
 func (rt *Runtime) NewMainThreadState() *ThreadState {
-	return &ThreadState{ts: C.gd_new_thread_state(C.gd_main_interp())}
+	return newThreadState(C.gd_new_thread_state(C.gd_main_interp()), nil)
 }
+
+// MainThreadState is the thread state of the thread that called Initialize.
+func (rt *Runtime) MainThreadState() *ThreadState { return rt.main }
 
 // Interpreter returns the interpreter the thread state belongs to (nil for a
 // main-interpreter thread state).
 func (t *ThreadState) Interpreter() *Interpreter { return t.interp }
 
 // Attach takes the thread state's GIL and makes it current.
-// PRECONDITION: detached.
+// PRECONDITION: detached, on the thread that made t.
 func (t *ThreadState) Attach() { C.gd_attach(t.ts) }
+
+// GILArbitrationNeeded reports whether sub-interpreters sharing one GIL
+// need help to share it (CPython before 3.13: see gearsd_python.h).
+func GILArbitrationNeeded() bool {
+	major, minor := Version()
+	return major == 3 && minor < 13
+}
+
+// GILHolder returns the key (ThreadState.Key) of the thread state holding a
+// shared GIL now, 0 when it is free or unknown. Any thread, no GIL needed.
+func GILHolder() uintptr { return uintptr(unsafe.Pointer(C.gd_gil_holder())) }
+
+// Key identifies the thread state, as GILHolder reports it.
+func (t *ThreadState) Key() uintptr { return uintptr(unsafe.Pointer(t.ts)) }
+
+// Preempt makes the thread of in that holds a shared GIL let go at its next
+// switch interval, waiting for the GIL as one of in's threads, then gives
+// the GIL back. The caller keeps in alive during the call.
+// PRECONDITION: detached.
+func (in *Interpreter) Preempt() { C.gd_preempt(in.interp) }
+
+// PreemptMain is Preempt for the main interpreter (a thread building a
+// sub-interpreter holds the GIL with a main-interpreter thread state first).
+func PreemptMain() { C.gd_preempt(C.gd_main_interp()) }
+
+// SwitchInterval is sys.getswitchinterval().
+func SwitchInterval() time.Duration { return time.Duration(C.gd_switch_interval()) * time.Microsecond }
 
 // Detach releases the GIL of the current thread state.
 // PRECONDITION: attached.
 func Detach() { C.gd_detach() }
 
-// SwapTo makes t current while keeping a shared GIL.
-// PRECONDITION: attached to a thread state sharing t's GIL.
-func (t *ThreadState) SwapTo() { C.gd_swap(t.ts) }
+// DetachTo releases the GIL of the current thread state, a sub-interpreter's,
+// and binds the thread's PyGILState slot to main, the thread's
+// main-interpreter thread state, so that the detached thread state may later
+// be deleted by another thread (see gilstate.c). Threads that run
+// sub-interpreters detach this way. PRECONDITION: attached.
+func DetachTo(main *ThreadState) { C.gd_detach_to(main.ts) }
 
-// Delete deletes a thread state of the calling thread.
-// PRECONDITION: detached.
-func (t *ThreadState) Delete() { C.gd_delete_thread_state(t.ts) }
-
-// EndInterpreter ends t's interpreter; t must be its last thread state.
-// laneMain is a main-interpreter thread state of this thread, used to drop a
-// shared GIL. PRECONDITION: attached to t. POSTCONDITION: detached.
-func (t *ThreadState) EndInterpreter(laneMain *ThreadState) {
-	t.interp.release()
-	own := C.int(0)
-	if t.interp.ownGIL {
-		own = 1
-	}
-	var lm *C.PyThreadState
-	if laneMain != nil {
-		lm = laneMain.ts
-	}
-	C.gd_end_interpreter(t.ts, lm, own)
+// Delete deletes a detached thread state of the calling thread.
+func (t *ThreadState) Delete() {
+	C.gd_delete_thread_state(t.ts)
+	t.free()
 }
 
-// release frees Go-side resources tied to the interpreter.
-func (in *Interpreter) release() {
+// DeleteOther deletes t, a thread state another thread made and no longer
+// uses. PRECONDITION: attached to another thread state of t's interpreter.
+func (t *ThreadState) DeleteOther() {
+	C.gd_delete_other(t.ts)
+	t.free()
+}
+
+// OtherThreads counts the interpreter's thread states that are not among
+// known: threads its own code started and that are still alive.
+// PRECONDITION: attached to a thread state of in.
+func (in *Interpreter) OtherThreads(known []*ThreadState) int {
+	if len(known) == 0 {
+		return int(C.gd_other_threads(in.interp, nil, 0))
+	}
+	arr := (**C.PyThreadState)(C.malloc(C.size_t(len(known)) * C.size_t(unsafe.Sizeof((*C.PyThreadState)(nil)))))
+	defer C.free(unsafe.Pointer(arr))
+	s := unsafe.Slice(arr, len(known))
+	for i, t := range known {
+		s[i] = t.ts
+	}
+	return int(C.gd_other_threads(in.interp, arr, C.int(len(known))))
+}
+
+// EndInterpreter ends t's interpreter, t being its only thread state left,
+// and gives back what CPython keeps of it (reclaim.c). main is a
+// main-interpreter thread state of this thread, used to drop a shared GIL.
+// end, if set, runs first, still attached (the host's last chance to let go
+// of its objects). PRECONDITION: attached to t. POSTCONDITION: detached.
+func (t *ThreadState) EndInterpreter(main *ThreadState, end func()) {
+	if end != nil {
+		end()
+	}
+	in := t.interp
+	C.gd_end_interpreter(t.ts, main.ts)
+	// The host handle outlives Py_EndInterpreter: it joins the threads the
+	// interpreter's code started, and they may still call into the host.
 	if in.native != 0 {
 		in.native.Delete()
 		in.native = 0
 	}
-	if in.running != nil {
-		C.free(unsafe.Pointer(in.running))
-		in.running = nil
-	}
+	t.free()
 }
 
-// SetRunning marks whether interruptible work is running in the
-// interpreter. PRECONDITION: attached to in (its GIL held).
-func (in *Interpreter) SetRunning(on bool) {
+// SetRunning marks whether interruptible work runs on t.
+// PRECONDITION: attached to t.
+func (t *ThreadState) SetRunning(on bool) {
 	if on {
-		*in.running = 1
+		*t.running = 1
 	} else {
-		*in.running = 0
+		*t.running = 0
 	}
 }
 
@@ -198,22 +210,47 @@ func (in *Interpreter) SetRunning(on bool) {
 // Interrupt needs to find it.
 func ThreadIdent() uint64 { return uint64(C.gd_thread_ident()) }
 
-// Interrupt raises the exception class module.excName asynchronously in
-// thread threadID if work marked with SetRunning is still running in the
-// interpreter. It returns false when nothing was running. The caller must
-// keep the interpreter alive for the duration of the call.
-// PRECONDITION: detached (any locked thread but threadID itself).
-func (in *Interpreter) Interrupt(threadID uint64, module, excName string) bool {
+// Interrupt raises the exception class module.excName asynchronously in the
+// thread running t, if work marked with SetRunning is still running on t. It
+// returns false when nothing was running. The caller must keep the
+// interpreter alive for the duration of the call.
+// PRECONDITION: detached (any locked thread but t's own).
+func (t *ThreadState) Interrupt(module, excName string) bool {
 	cm := C.CString(module)
 	ce := C.CString(excName)
 	defer C.free(unsafe.Pointer(cm))
 	defer C.free(unsafe.Pointer(ce))
-	return C.gd_interrupt(in.interp, C.ulong(threadID), in.running, cm, ce) > 0
+	return C.gd_interrupt(t.interp.interp, C.ulong(t.ident), t.running, cm, ce) > 0
 }
 
 // ClearPendingInterrupt drops an Interrupt that arrived after the code it
-// was meant for had returned, so it cannot hit the interpreter's next work.
+// was meant for had returned, so it cannot hit the thread's next work.
 // PRECONDITION: attached to t, on t's thread.
 func (t *ThreadState) ClearPendingInterrupt() {
-	C.gd_clear_async_exc(C.gd_thread_ident())
+	C.gd_clear_async_exc(C.ulong(t.ident))
+}
+
+// ReclaimStats are the totals of what gearsd gave back of ended
+// interpreters that CPython kept (python/reclaim.c).
+type ReclaimStats struct {
+	Arenas  int64 // obmalloc arenas unmapped (own-GIL interpreters)
+	Strings int64 // interned strings freed (shared-GIL interpreters)
+	Skipped int64 // interpreters whose strings were kept (single-phase modules)
+}
+
+// Reclaimed returns the totals so far.
+func Reclaimed() ReclaimStats {
+	var a, s, k C.int64_t
+	C.gd_reclaim_stats(&a, &s, &k)
+	return ReclaimStats{Arenas: int64(a), Strings: int64(s), Skipped: int64(k)}
+}
+
+// SetReclaim turns reclaiming off (false) or on; for measuring CPython as
+// it is. Call it before any interpreter ends.
+func SetReclaim(on bool) {
+	if on {
+		C.gd_reclaim_enabled = 1
+	} else {
+		C.gd_reclaim_enabled = 0
+	}
 }

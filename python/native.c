@@ -106,7 +106,31 @@ static PyObject *rg_config_get(PyObject *self, PyObject *args) {
 	return r;
 }
 
+// thread_started(): the runtime's wrapper of _thread's start functions calls
+// it before a thread starts; False refuses the thread.
+static PyObject *rg_thread_started(PyObject *self, PyObject *noargs) {
+	(void)noargs;
+	return PyBool_FromLong(gdGoThreadStarted(host_of(self)));
+}
+
+// thread_running(): called by the new thread itself as it starts.
+static PyObject *rg_thread_running(PyObject *self, PyObject *noargs) {
+	(void)noargs;
+	gdGoThreadRunning(host_of(self), (uintptr_t)PyThreadState_Get());
+	Py_RETURN_NONE;
+}
+
+// thread_ended(): called by the thread itself once its function returned.
+static PyObject *rg_thread_ended(PyObject *self, PyObject *noargs) {
+	(void)noargs;
+	gdGoThreadEnded(host_of(self), (uintptr_t)PyThreadState_Get());
+	Py_RETURN_NONE;
+}
+
 static PyMethodDef native_methods[] = {
+	{"thread_started", rg_thread_started, METH_NOARGS, "A thread of this interpreter is about to start."},
+	{"thread_running", rg_thread_running, METH_NOARGS, "The calling thread, just started, runs in this interpreter."},
+	{"thread_ended", rg_thread_ended, METH_NOARGS, "A thread of this interpreter has finished its function."},
 	{"executeCommand", rg_execute, METH_VARARGS, "Run a Redis command in-process."},
 	{"log", rg_log, METH_VARARGS, "log(level, message): write to the server log."},
 	{"config_get", rg_config_get, METH_VARARGS, "config_get(key): the extra config value or None."},

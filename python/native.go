@@ -6,7 +6,9 @@ package python
 import "C"
 
 import (
+	"fmt"
 	"runtime/cgo"
+	"runtime/debug"
 	"unsafe"
 )
 
@@ -21,6 +23,18 @@ type Host interface {
 	Log(level, message string)
 	// ConfigGet reads the extra config dictionary.
 	ConfigGet(key string) (string, bool)
+	// ThreadStarted is called by a thread of the interpreter that is about
+	// to start a Python thread; false refuses it. ThreadRunning is called by
+	// the new thread as it starts, ThreadEnded once its function has
+	// returned, each with the key of the thread's thread state
+	// (ThreadState.Key). From start to end the thread counts as an owner of
+	// the interpreter.
+	ThreadStarted() bool
+	ThreadRunning(key uintptr)
+	ThreadEnded(key uintptr)
+	// Recovered reports a Go panic recovered in one of these methods; the
+	// Python caller gets an exception instead.
+	Recovered(where string, v any, stack []byte)
 }
 
 // InstallNative creates the redisgears module in in and returns it (a new
@@ -41,6 +55,17 @@ func (in *Interpreter) InstallNative(host Host) (*Object, error) {
 
 func hostOf(h C.uintptr_t) Host { return cgo.Handle(h).Value().(Host) }
 
+// recovered turns a panic below a callback into the text of a Python
+// exception: a Go panic must never unwind through CPython's C frames.
+func recovered(h C.uintptr_t, where string, v any) string {
+	stack := debug.Stack()
+	func() {
+		defer func() { _ = recover() }() // a host that panics reporting it changes nothing
+		hostOf(h).Recovered(where, v, stack)
+	}()
+	return fmt.Sprintf("gearsd internal error in %s: %v", where, v)
+}
+
 // cBuffer copies b into C memory the caller frees.
 func cBuffer(b []byte) (*C.char, C.size_t) {
 	if len(b) == 0 {
@@ -51,7 +76,13 @@ func cBuffer(b []byte) (*C.char, C.size_t) {
 }
 
 //export gdGoExecute
-func gdGoExecute(h C.uintptr_t, argc C.int, argv **C.char, lens *C.size_t, outLen *C.size_t, isErr *C.int) *C.char {
+func gdGoExecute(h C.uintptr_t, argc C.int, argv **C.char, lens *C.size_t, outLen *C.size_t, isErr *C.int) (out *C.char) {
+	defer func() {
+		if r := recover(); r != nil {
+			*isErr = 1
+			out, *outLen = cBuffer([]byte(recovered(h, "execute()", r)))
+		}
+	}()
 	cargs := unsafe.Slice(argv, int(argc))
 	clens := unsafe.Slice(lens, int(argc))
 	args := make([][]byte, len(cargs))
@@ -79,11 +110,58 @@ func gdGoExecute(h C.uintptr_t, argc C.int, argv **C.char, lens *C.size_t, outLe
 
 //export gdGoLog
 func gdGoLog(h C.uintptr_t, level *C.char, levelLen C.size_t, msg *C.char, msgLen C.size_t) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered(h, "log()", r)
+		}
+	}()
 	hostOf(h).Log(C.GoStringN(level, C.int(levelLen)), C.GoStringN(msg, C.int(msgLen)))
 }
 
+//export gdGoThreadStarted
+func gdGoThreadStarted(h C.uintptr_t) (ok C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered(h, "threading", r)
+			ok = 0
+		}
+	}()
+	if hostOf(h).ThreadStarted() {
+		return 1
+	}
+	return 0
+}
+
+//export gdGoThreadRunning
+func gdGoThreadRunning(h C.uintptr_t, key C.uintptr_t) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered(h, "threading", r)
+		}
+	}()
+	hostOf(h).ThreadRunning(uintptr(key))
+}
+
+//export gdGoThreadEnded
+func gdGoThreadEnded(h C.uintptr_t, key C.uintptr_t) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered(h, "threading", r)
+		}
+	}()
+	hostOf(h).ThreadEnded(uintptr(key))
+}
+
 //export gdGoConfigGet
-func gdGoConfigGet(h C.uintptr_t, key *C.char, keyLen C.size_t, outLen *C.size_t, found *C.int) *C.char {
+func gdGoConfigGet(h C.uintptr_t, key *C.char, keyLen C.size_t, outLen *C.size_t, found *C.int) (out *C.char) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered(h, "configGet()", r)
+			*found = 0
+			*outLen = 0
+			out = nil
+		}
+	}()
 	v, ok := hostOf(h).ConfigGet(C.GoStringN(key, C.int(keyLen)))
 	if !ok {
 		*found = 0

@@ -37,7 +37,7 @@ var home string
 
 // Runtime is the initialised CPython runtime. There is one per process.
 type Runtime struct {
-	mainTS *C.PyThreadState
+	main *ThreadState // the initialising thread's main-interpreter thread state
 }
 
 var (
@@ -49,7 +49,7 @@ var (
 // Initialize starts CPython once per process, without its signal handlers
 // (Go owns signals). PRECONDITION: detached; the calling goroutine stays
 // locked to its thread, and that thread must be the one that calls
-// Finalize and NewInterpreter.
+// Finalize.
 func Initialize() (*Runtime, error) {
 	initOnce.Do(func() {
 		var cerr C.gd_error
@@ -60,7 +60,7 @@ func Initialize() (*Runtime, error) {
 			initErr = takeError(&cerr)
 			return
 		}
-		theRT = &Runtime{mainTS: ts}
+		theRT = &Runtime{main: newThreadState(ts, nil)}
 	})
 	return theRT, initErr
 }
@@ -68,7 +68,7 @@ func Initialize() (*Runtime, error) {
 // Finalize ends CPython. Every sub-interpreter must have ended before.
 // PRECONDITION: detached, on the thread that called Initialize.
 func (rt *Runtime) Finalize() {
-	C.gd_finalize(rt.mainTS)
+	C.gd_finalize(rt.main.ts)
 }
 
 // Version returns the linked CPython's major and minor version.

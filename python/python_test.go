@@ -1,6 +1,7 @@
 package python
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type testHost struct {
 
 func (h *testHost) Execute(argv [][]byte) (any, string, bool) {
 	switch strings.ToUpper(string(argv[0])) {
+	case "PANIC":
+		panic("boom")
 	case "ECHO":
 		return string(argv[1]), "", false
 	case "LIST":
@@ -63,12 +66,28 @@ func (h *testHost) Log(level, msg string) {
 	h.mu.Unlock()
 }
 func (h *testHost) ConfigGet(key string) (string, bool) { return "v-" + key, key != "missing" }
+func (h *testHost) ThreadStarted() bool                 { return true }
+func (h *testHost) ThreadRunning(uintptr)               {}
+func (h *testHost) ThreadEnded(uintptr)                 {}
+func (h *testHost) Recovered(where string, v any, stack []byte) {
+	h.mu.Lock()
+	h.logs = append(h.logs, fmt.Sprintf("panic in %s: %v", where, v))
+	h.mu.Unlock()
+}
 
 func gilModes() []bool {
 	if SupportsOwnGIL() {
 		return []bool{false, true}
 	}
 	return []bool{false}
+}
+
+// laneMains are the test threads' main-interpreter thread states.
+var laneMains sync.Map // *thread -> *ThreadState
+
+func laneMainOf(l *thread) *ThreadState {
+	v, _ := laneMains.Load(l)
+	return v.(*ThreadState)
 }
 
 // evalOn adopts in on lane, runs src in a fresh module and returns the value
@@ -79,7 +98,7 @@ func evalOn(t *testing.T, lane *thread, ts *ThreadState, src string) (any, error
 	var err error
 	lane.do(func() {
 		ts.Attach()
-		defer Detach()
+		defer DetachTo(laneMainOf(lane))
 		var m *Object
 		m, err = NewModule("t")
 		if err != nil {
@@ -104,9 +123,11 @@ func TestInterpreterLifecycleAcrossThreads(t *testing.T) {
 	for _, own := range gilModes() {
 		host := &testHost{}
 		var in *Interpreter
+		var builderTS *ThreadState
 		var err error
 		mainThread.do(func() {
-			in, err = rt.NewInterpreter(own, func(in *Interpreter) error {
+			rt.MainThreadState().Attach()
+			in, builderTS, err = rt.NewInterpreter(rt.MainThreadState(), own, func(in *Interpreter) error {
 				m, err := in.InstallNative(host)
 				m.DecRef()
 				return err
@@ -115,10 +136,11 @@ func TestInterpreterLifecycleAcrossThreads(t *testing.T) {
 		if err != nil {
 			t.Fatalf("own=%v NewInterpreter: %v", own, err)
 		}
+		// Another thread runs it with a thread state of its own.
 		lane := newThread()
 		var ts, laneMain *ThreadState
 		lane.do(func() { laneMain = rt.NewMainThreadState(); ts = in.NewThreadState() })
-		mainThread.do(func() { rt.DropBuilder(in) })
+		laneMains.Store(lane, laneMain)
 
 		v, err := evalOn(t, lane, ts, `
 import redisgears
@@ -151,23 +173,43 @@ result = [redisgears.executeCommand("ECHO", b"x\xff"), redisgears.executeCommand
 			t.Errorf("own=%v: traceback missing: %q", own, pe.Traceback)
 		}
 
+		// A Go panic below execute() is a Python exception, not a crash.
+		_, err = evalOn(t, lane, ts, "import redisgears\nresult = redisgears.executeCommand('PANIC')")
+		if err == nil || !strings.Contains(err.Error(), "gearsd internal error in execute(): boom") {
+			t.Errorf("own=%v: a panic in the host should raise, got %v", own, err)
+		}
+		if last := host.logs[len(host.logs)-1]; last != "panic in execute(): boom" {
+			t.Errorf("own=%v: the host was not told of the panic: %v", own, host.logs)
+		}
+
+		// The lane ends it after deleting the builder's thread state.
 		lane.do(func() {
 			ts.Attach()
-			ts.EndInterpreter(laneMain)
+			if n := in.OtherThreads([]*ThreadState{ts}); n != 1 {
+				t.Errorf("own=%v: %d other thread states, want the builder's", own, n)
+			}
+			builderTS.DeleteOther()
+			if n := in.OtherThreads([]*ThreadState{ts}); n != 0 {
+				t.Errorf("own=%v: %d other thread states after DeleteOther", own, n)
+			}
+			ts.EndInterpreter(laneMain, nil)
 		})
 		// The lane must be able to go on with another interpreter.
 		var in2 *Interpreter
-		mainThread.do(func() { in2, err = rt.NewInterpreter(own, nil) })
+		var b2 *ThreadState
+		mainThread.do(func() {
+			rt.MainThreadState().Attach()
+			in2, b2, err = rt.NewInterpreter(rt.MainThreadState(), own, nil)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		var ts2 *ThreadState
 		lane.do(func() { ts2 = in2.NewThreadState() })
-		mainThread.do(func() { rt.DropBuilder(in2) })
 		if v, err := evalOn(t, lane, ts2, "result = 6*7"); err != nil || v != int64(42) {
 			t.Fatalf("own=%v second interpreter: %v %v", own, v, err)
 		}
-		lane.do(func() { ts2.Attach(); ts2.EndInterpreter(laneMain) })
+		lane.do(func() { ts2.Attach(); b2.DeleteOther(); ts2.EndInterpreter(laneMain, nil) })
 	}
 }
 
@@ -175,9 +217,11 @@ func TestInterruptRunawayLoop(t *testing.T) {
 	rt := runtimeForTest(t)
 	for _, own := range gilModes() {
 		var in *Interpreter
+		var builderTS *ThreadState
 		var err error
 		mainThread.do(func() {
-			in, err = rt.NewInterpreter(own, func(in *Interpreter) error {
+			rt.MainThreadState().Attach()
+			in, builderTS, err = rt.NewInterpreter(rt.MainThreadState(), own, func(in *Interpreter) error {
 				m, err := NewModule("stopper")
 				if err != nil {
 					return err
@@ -191,12 +235,11 @@ func TestInterruptRunawayLoop(t *testing.T) {
 		}
 		lane := newThread()
 		var ts, laneMain *ThreadState
-		var ident uint64
-		lane.do(func() { laneMain = rt.NewMainThreadState(); ts = in.NewThreadState(); ident = ThreadIdent() })
-		mainThread.do(func() { rt.DropBuilder(in) })
+		lane.do(func() { laneMain = rt.NewMainThreadState(); ts = in.NewThreadState() })
+		laneMains.Store(lane, laneMain)
 		done := make(chan error, 1)
 		go func() {
-			lane.do(func() { ts.Attach(); in.SetRunning(true); Detach() })
+			lane.do(func() { ts.Attach(); ts.SetRunning(true); DetachTo(laneMain) })
 			_, err := evalOn(t, lane, ts, "while True:\n    pass\n")
 			done <- err
 		}()
@@ -213,9 +256,9 @@ func TestInterruptRunawayLoop(t *testing.T) {
 			case <-deadline:
 				t.Fatalf("own=%v: loop was not interrupted", own)
 			case <-time.After(20 * time.Millisecond):
-				interrupter.do(func() { in.Interrupt(ident, "stopper", "Stop") })
+				interrupter.do(func() { ts.Interrupt("stopper", "Stop") })
 			}
 		}
-		lane.do(func() { ts.Attach(); ts.EndInterpreter(laneMain) })
+		lane.do(func() { ts.Attach(); builderTS.DeleteOther(); ts.EndInterpreter(laneMain, nil) })
 	}
 }

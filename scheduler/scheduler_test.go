@@ -3,30 +3,44 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gearsd/gearsd/python"
 )
 
-func TestJobsRunInOrderOnOneThread(t *testing.T) {
-	s := New(nil, 1, true)
-	defer s.Close()
+func newScheduler(t *testing.T, opts Options) *Scheduler {
+	t.Helper()
+	s := New(opts)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.Close(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+func TestJobsRunInOrder(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1})
 	l := s.Lanes()[0]
 	var mu sync.Mutex
 	var order []int
-	var idents []uint64
+	idents := map[uint64]bool{}
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
 		wg.Add(1)
-		i := i
-		if err := l.Go(func(*Lane) {
+		if err := l.Go(func(w *Worker) error {
 			mu.Lock()
 			order = append(order, i)
-			idents = append(idents, python.ThreadIdent())
+			idents[python.ThreadIdent()] = true
 			mu.Unlock()
 			wg.Done()
+			return nil
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -36,45 +50,148 @@ func TestJobsRunInOrderOnOneThread(t *testing.T) {
 		if v != i {
 			t.Fatalf("jobs ran out of order: %v", order)
 		}
-		if idents[i] != l.Ident() {
-			t.Fatalf("job %d ran on thread %d, lane thread is %d", i, idents[i], l.Ident())
-		}
+	}
+	// Quick jobs never hand the lane off: one thread ran them all.
+	if len(idents) != 1 {
+		t.Fatalf("50 quick jobs ran on %d threads", len(idents))
 	}
 }
 
-func TestQueueTimeoutGivesBusyAndWithdrawsJob(t *testing.T) {
-	s := New(nil, 1, true)
-	defer s.Close()
+func TestUrgentJobsGoFirst(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 0})
 	l := s.Lanes()[0]
 	release := make(chan struct{})
 	started := make(chan struct{})
-	go l.Submit(context.Background(), 0, func(*Lane) { close(started); <-release })
+	l.Go(func(*Worker) error { close(started); <-release; return nil })
 	<-started
+	var mu sync.Mutex
+	var order []string
+	var wg sync.WaitGroup
+	wg.Add(2)
+	l.Go(func(*Worker) error { mu.Lock(); order = append(order, "normal"); mu.Unlock(); wg.Done(); return nil })
+	l.Urgent(func(*Worker) error { mu.Lock(); order = append(order, "urgent"); mu.Unlock(); wg.Done(); return nil })
+	close(release)
+	wg.Wait()
+	if strings.Join(order, ",") != "urgent,normal" {
+		t.Fatalf("order %v", order)
+	}
+}
+
+// A job that waits (as Python blocked in C does) hands its lane to a spare:
+// the work behind it runs at once, on another thread.
+func TestWaitingJobHandsItsLaneToASpare(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 2, HandoffAfter: time.Millisecond})
+	l := s.Lanes()[0]
+	release := make(chan struct{})
+	started := make(chan uint64, 1)
+	go l.Must(func(*Worker) error { started <- python.ThreadIdent(); <-release; return nil })
+	blocked := <-started
+	var other uint64
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := l.Run(ctx, 2*time.Second, func(*Worker) error { other = python.ThreadIdent(); return nil }); err != nil {
+		t.Fatalf("work behind a waiting job: %v", err)
+	}
+	if other == blocked {
+		t.Fatal("the second job ran on the waiting job's thread")
+	}
+	if l.Handoffs() == 0 {
+		t.Fatal("no hand-off counted")
+	}
+	close(release)
+	// The old worker joins the spares; the lane keeps working.
+	if err := l.Must(func(*Worker) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	Eventually(t, func() bool { return s.Stats().SpareIdle == 1 }, "the released worker to become a spare")
+}
+
+// With every spare taken, work waits, and Run gives up with ErrBusy after
+// its queue timeout; the withdrawn job never runs.
+func TestBusyOnlyWhenEverySpareIsTaken(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 1, HandoffAfter: time.Millisecond})
+	l := s.Lanes()[0]
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(2)
+	for i := 0; i < 2; i++ { // the driver, then the one spare
+		go l.Must(func(*Worker) error { started.Done(); <-release; return nil })
+	}
+	started.Wait()
 	ran := false
-	err := l.Submit(context.Background(), 50*time.Millisecond, func(*Lane) { ran = true })
+	err := l.Run(context.Background(), 50*time.Millisecond, func(*Worker) error { ran = true; return nil })
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("want ErrBusy, got %v", err)
 	}
+	if got := s.Stats().Workers; got != 2 {
+		t.Fatalf("%d workers, want lanes+spares = 2", got)
+	}
 	close(release)
-	// A job queued after the withdrawn one still runs, and the withdrawn one never does.
-	if err := l.Submit(context.Background(), time.Second, func(*Lane) {}); err != nil {
+	if err := l.Run(context.Background(), time.Second, func(*Worker) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if ran {
 		t.Fatal("a withdrawn job ran")
 	}
-	if p := l.Pending(); p != 0 {
-		t.Fatalf("pending = %d after all jobs ended", p)
+	Eventually(t, func() bool { return l.Pending() == 0 }, "pending back to 0")
+}
+
+// Must never gives up, however long the lane is taken.
+func TestMustWaitsPastAnyTimeout(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 0})
+	l := s.Lanes()[0]
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go l.Must(func(*Worker) error { close(started); <-release; return nil })
+	<-started
+	var ran atomic.Bool
+	done := make(chan error, 1)
+	go func() { done <- l.Must(func(*Worker) error { ran.Store(true); return nil }) }()
+	time.Sleep(100 * time.Millisecond)
+	if ran.Load() {
+		t.Fatal("ran while the lane was taken")
+	}
+	close(release)
+	if err := <-done; err != nil || !ran.Load() {
+		t.Fatalf("Must: %v, ran %v", err, ran.Load())
 	}
 }
 
+func TestPanicInAJobIsItsError(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1})
+	l := s.Lanes()[0]
+	err := l.Must(func(*Worker) error { panic("boom") })
+	if err == nil || !strings.Contains(err.Error(), "internal error in a Python job: boom") {
+		t.Fatalf("got %v", err)
+	}
+	if err := l.Must(func(*Worker) error { return nil }); err != nil {
+		t.Fatalf("the lane after a panic: %v", err)
+	}
+}
+
+func TestSparesExitWhenIdle(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 3, HandoffAfter: time.Millisecond, SpareIdle: 50 * time.Millisecond})
+	l := s.Lanes()[0]
+	release := make(chan struct{})
+	var started sync.WaitGroup
+	started.Add(3)
+	for i := 0; i < 3; i++ {
+		go l.Must(func(*Worker) error { started.Done(); <-release; return nil })
+	}
+	started.Wait()
+	if got := s.Stats().Workers; got != 3 {
+		t.Fatalf("%d workers while three jobs wait", got)
+	}
+	close(release)
+	Eventually(t, func() bool { return s.Stats().Workers == 1 }, "spares to exit")
+}
+
 func TestLeastBusyPrefersIdleLane(t *testing.T) {
-	s := New(nil, 2, false)
-	defer s.Close()
+	s := newScheduler(t, Options{Lanes: 2})
 	a := s.Lanes()[0]
 	release := make(chan struct{})
 	started := make(chan struct{})
-	a.Go(func(*Lane) { close(started); <-release })
+	a.Go(func(*Worker) error { close(started); <-release; return nil })
 	<-started
 	if got := s.LeastBusy(); got != s.Lanes()[1] {
 		t.Fatalf("least busy = lane %d, want lane 1", got.ID())
@@ -83,9 +200,23 @@ func TestLeastBusyPrefersIdleLane(t *testing.T) {
 }
 
 func TestSubmitAfterCloseFails(t *testing.T) {
-	s := New(nil, 1, true)
-	s.Close()
-	if err := s.Lanes()[0].Go(func(*Lane) {}); !errors.Is(err, ErrClosed) {
+	s := New(Options{Lanes: 1})
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Lanes()[0].Go(func(*Worker) error { return nil }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("want ErrClosed, got %v", err)
+	}
+}
+
+// Eventually polls cond for up to 10 seconds.
+func Eventually(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

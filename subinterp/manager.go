@@ -1,8 +1,8 @@
 // Package subinterp owns gearsd's CPython sub-interpreters: it starts the
-// runtime, builds interpreters on a builder thread ahead of demand (a pool,
-// so a session does not pay the 5-9 ms creation cost), hands each to a lane
-// of the scheduler, counts the references sessions hold on it, and ends it
-// on its lane when the last reference goes.
+// runtime and the scheduler's lanes, builds interpreters ahead of demand (a
+// pool, so a session does not pay the 5-9 ms creation cost), binds each to
+// a lane, counts the references sessions hold on it, and ends it on its lane
+// when the last reference goes.
 package subinterp
 
 import (
@@ -28,16 +28,20 @@ type Options struct {
 	// GIL is "auto" (own GIL when CPython supports it and there is more than
 	// one lane), "shared" or "own".
 	GIL string
+	// SpareThreads and HandoffAfter configure the lanes' spare workers
+	// (scheduler.Options).
+	SpareThreads int
+	HandoffAfter time.Duration
 	// PoolSize is the number of interpreters kept ready; 0 disables the pool.
 	PoolSize int
 	// PoolIdleTimeout empties the pool after this long without demand
 	// (0: never); the next demand refills it.
 	PoolIdleTimeout time.Duration
-	// QueueTimeout bounds how long work waits for a busy lane (ErrBusy).
+	// QueueTimeout bounds how long new work waits for a busy lane (ErrBusy).
 	QueueTimeout time.Duration
 	// Setup prepares a new interpreter (runtime modules, native module) on
-	// the builder thread, attached; its result becomes Interp.Data.
-	Setup func(in *python.Interpreter) (any, error)
+	// the thread that builds it, attached; its result becomes Interp.Data.
+	Setup func(in *Interp) (any, error)
 	// Teardown releases what Setup made, on the lane, attached, before the
 	// interpreter ends.
 	Teardown func(data any)
@@ -46,14 +50,17 @@ type Options struct {
 
 // Manager owns the runtime, the lanes and every interpreter.
 type Manager struct {
-	opts    Options
-	rt      *python.Runtime
-	sched   *scheduler.Scheduler
-	ownGIL  bool
-	builder *worker // the thread that initialised Python and builds own-GIL interpreters
+	opts   Options
+	rt     *python.Runtime
+	sched  *scheduler.Scheduler
+	ownGIL bool
+	gil    *gilArbiter // shared GIL before CPython 3.13 (gil.go); nil otherwise
+
+	init     *thread      // initialised CPython, finalises it; with own GILs the first builder
+	builders chan *thread // own GILs: builder threads free to build, one per lane
 
 	mu         sync.Mutex
-	ready      []*Interp // adopted, unused interpreters
+	ready      []*Interp // built, unused interpreters
 	filling    int       // pool interpreters being built
 	lastDemand time.Time
 	closed     bool
@@ -61,26 +68,39 @@ type Manager struct {
 
 	queueTimeout atomic.Int64 // nanoseconds
 
-	live    atomic.Int64 // interpreters created and not yet ended
-	created atomic.Uint64
-	ended   atomic.Uint64
-	allEnd  chan struct{} // signalled when live drops to zero after Close
-	stop    chan struct{}
-	wg      sync.WaitGroup
+	live          atomic.Int64 // interpreters created and not yet ended
+	created       atomic.Uint64
+	ended         atomic.Uint64
+	lingering     atomic.Int64  // ends put off while threads of their code finish
+	scriptThreads atomic.Int64  // threads started by sessions' code, alive
+	buildNs       atomic.Int64  // total time spent creating interpreters
+	allEnd        chan struct{} // signalled when live drops to zero
+	stop          chan struct{}
+	wg            sync.WaitGroup
 }
 
 // Stats is a snapshot for INFO.
 type Stats struct {
-	PythonVersion string
-	OwnGIL        bool
-	Lanes         int
-	Live          int64
-	PoolReady     int
-	PoolSize      int
-	Created       uint64
-	Ended         uint64
-	LaneJobs      []uint64
-	LaneBound     []int64
+	PythonVersion  string
+	OwnGIL         bool
+	Lanes          int
+	Live           int64
+	PoolReady      int
+	PoolSize       int
+	Created        uint64
+	Ended          uint64
+	Lingering      int64
+	ScriptThreads  int64
+	BuildAvg       time.Duration
+	Builders       int
+	Workers        int
+	MaxWorkers     int
+	SpareIdle      int
+	WorkersStarted uint64
+	Handoffs       uint64
+	LaneJobs       []uint64
+	LaneBound      []int64
+	Reclaimed      python.ReclaimStats
 }
 
 // ErrClosed is returned by Acquire after Close.
@@ -90,12 +110,13 @@ var ErrClosed = errors.New("ERR gearsd is shutting down")
 func Start(opts Options) (*Manager, error) {
 	m := &Manager{opts: opts, refill: make(chan struct{}, 1), stop: make(chan struct{}), allEnd: make(chan struct{}, 1)}
 	m.queueTimeout.Store(int64(opts.QueueTimeout))
-	m.builder = newWorker()
+	m.init = newThread(nil)
 	var err error
-	m.builder.do(func() { m.rt, err = python.Initialize() })
+	m.init.do(func() { m.rt, err = python.Initialize() })
 	if err != nil {
 		return nil, fmt.Errorf("starting CPython %s: %w", python.VersionString(), err)
 	}
+	m.init.main = m.rt.MainThreadState()
 	lanes := opts.Lanes
 	switch opts.GIL {
 	case "own":
@@ -121,7 +142,23 @@ func Start(opts Options) (*Manager, error) {
 		opts.Log.Warn().Int("lanes", lanes).Msg("interpreters share one GIL: running 1 lane")
 		lanes = 1
 	}
-	m.sched = scheduler.New(m.rt, lanes, !m.ownGIL)
+	if !m.ownGIL && python.GILArbitrationNeeded() {
+		m.gil = newGILArbiter()
+	}
+	m.sched = scheduler.New(scheduler.Options{
+		Lanes: lanes, SpareThreads: opts.SpareThreads, HandoffAfter: opts.HandoffAfter,
+		Runtime: m.rt, Log: opts.Log,
+	})
+	if m.ownGIL {
+		// Builds are CPU work with a GIL each: one builder per lane keeps up
+		// with what the lanes can use, and more would only share the cores.
+		m.builders = make(chan *thread, lanes)
+		m.builders <- m.init
+		for i := 1; i < lanes; i++ {
+			b := newThread(m.rt)
+			m.builders <- b
+		}
+	}
 	m.lastDemand = time.Now()
 	m.wg.Add(1)
 	go m.fillPool()
@@ -129,7 +166,7 @@ func Start(opts Options) (*Manager, error) {
 	return m, nil
 }
 
-// SetQueueTimeout changes how long work waits for a busy lane.
+// SetQueueTimeout changes how long new work waits for a busy lane.
 func (m *Manager) SetQueueTimeout(d time.Duration) { m.queueTimeout.Store(int64(d)) }
 
 // Scheduler returns the lanes.
@@ -143,15 +180,28 @@ func (m *Manager) Stats() Stats {
 	m.mu.Lock()
 	ready := len(m.ready)
 	m.mu.Unlock()
+	ss := m.sched.Stats()
 	st := Stats{
-		PythonVersion: python.VersionString(),
-		OwnGIL:        m.ownGIL,
-		Lanes:         len(m.sched.Lanes()),
-		Live:          m.live.Load(),
-		PoolReady:     ready,
-		PoolSize:      m.opts.PoolSize,
-		Created:       m.created.Load(),
-		Ended:         m.ended.Load(),
+		PythonVersion:  python.VersionString(),
+		OwnGIL:         m.ownGIL,
+		Lanes:          len(m.sched.Lanes()),
+		Live:           m.live.Load(),
+		PoolReady:      ready,
+		PoolSize:       m.opts.PoolSize,
+		Created:        m.created.Load(),
+		Ended:          m.ended.Load(),
+		Lingering:      m.lingering.Load(),
+		ScriptThreads:  m.scriptThreads.Load(),
+		Builders:       cap(m.builders),
+		Workers:        ss.Workers,
+		MaxWorkers:     m.sched.MaxWorkers(),
+		SpareIdle:      ss.SpareIdle,
+		WorkersStarted: ss.WorkersStarted,
+		Handoffs:       ss.Handoffs,
+		Reclaimed:      python.Reclaimed(),
+	}
+	if n := st.Created; n > 0 {
+		st.BuildAvg = time.Duration(m.buildNs.Load() / int64(n))
 	}
 	for _, l := range m.sched.Lanes() {
 		st.LaneJobs = append(st.LaneJobs, l.JobsRun())
@@ -162,9 +212,9 @@ func (m *Manager) Stats() Stats {
 
 // Acquire returns an interpreter holding one reference for the caller, on
 // the least busy lane: a ready one from the pool when that lane has one,
-// else a new one built now on that lane. A ready interpreter on a busier
-// lane is not taken: its lane may be running a script for a long time,
-// while building costs milliseconds.
+// else a new one built now. A ready interpreter on a busier lane is not
+// taken: its lane may be running a script for a long time, while building
+// costs milliseconds.
 func (m *Manager) Acquire(ctx context.Context) (*Interp, error) {
 	lane := m.sched.LeastBusy()
 	m.mu.Lock()
@@ -178,11 +228,10 @@ func (m *Manager) Acquire(ctx context.Context) (*Interp, error) {
 	m.kickPool()
 	if in == nil {
 		var err error
-		if in, err = m.build(ctx, lane, false); err != nil {
+		if in, err = m.build(ctx, lane, true); err != nil {
 			return nil, err
 		}
 	}
-	in.refs.Store(1)
 	in.claim.Store(true)
 	in.lane.Claim() // until its last reference goes (Interp.Release)
 	return in, nil
@@ -209,94 +258,87 @@ func (m *Manager) takeReady(lane *scheduler.Lane) *Interp {
 	return in
 }
 
-// build makes a new interpreter bound to lane. In the background (pool
-// refills) the work waits for an idle lane; on demand it waits at most the
-// queue timeout.
-func (m *Manager) build(ctx context.Context, lane *scheduler.Lane, background bool) (*Interp, error) {
+// build makes a new interpreter bound to lane, holding one reference. With
+// own GILs a builder thread makes it, off the lanes; with a shared GIL a job
+// on the lane does (no GIL hand-off between threads, no parallelism lost).
+// On demand the lane job is new work (BUSY after the queue timeout); for the
+// pool it waits its turn among the lane's other jobs, so the pool refills
+// while the lane is busy.
+func (m *Manager) build(ctx context.Context, lane *scheduler.Lane, demand bool) (*Interp, error) {
+	in := &Interp{m: m, lane: lane, tstates: map[*scheduler.Worker]*python.ThreadState{}, gone: make(chan struct{})}
+	var err error
 	if m.ownGIL {
-		return m.buildOwnGIL(ctx, lane)
-	}
-	return m.buildOnLane(ctx, lane, background)
-}
-
-// buildOnLane creates a shared-GIL interpreter on the lane itself (see
-// python.NewInterpreterHere for why not on the builder thread).
-func (m *Manager) buildOnLane(ctx context.Context, lane *scheduler.Lane, background bool) (*Interp, error) {
-	var in *Interp
-	var err error
-	job := func(l *scheduler.Lane) {
-		l.Detach()
-		var data any
-		py, ts, nerr := m.rt.NewInterpreterHere(l.MainThreadState(), func(py *python.Interpreter) error {
-			var serr error
-			if m.opts.Setup != nil {
-				data, serr = m.opts.Setup(py)
-			}
-			return serr
-		})
-		if nerr != nil {
-			err = nerr
-			return
-		}
-		l.Adopted(ts)
-		m.live.Add(1)
-		m.created.Add(1)
-		lane.Bind()
-		in = &Interp{m: m, py: py, lane: lane, ts: ts, Data: data}
-		in.refs.Store(1)
-	}
-	var serr error
-	if background {
-		serr = lane.Background(job)
+		err = m.buildOwnGIL(ctx, in)
 	} else {
-		serr = lane.Submit(ctx, time.Duration(m.queueTimeout.Load()), job)
+		job := func(w *scheduler.Worker) error {
+			if a := m.gil; a != nil {
+				a.own(w.Main().Key(), nil)
+				a.begin()
+				defer a.end()
+			}
+			w.Main().Attach()
+			ts, err := m.create(in, w.Main())
+			if err == nil {
+				in.tstates[w] = ts
+				if a := m.gil; a != nil {
+					a.own(ts.Key(), in)
+				}
+			}
+			return err
+		}
+		if demand {
+			err = lane.Run(ctx, time.Duration(m.queueTimeout.Load()), job)
+		} else {
+			err = lane.Must(job)
+		}
 	}
-	if serr != nil {
-		return nil, serr
+	if err != nil {
+		return nil, err
 	}
-	return in, err
+	in.refs.Store(1)
+	lane.Bind()
+	return in, nil
 }
 
-// buildOwnGIL creates an own-GIL interpreter on the builder thread, off
-// every lane, and has lane adopt it. Adoption is three steps on two
-// threads: the lane makes its own thread state, then the builder deletes
-// its own (each thread deletes the thread states it used; see
-// python.DropBuilder).
-func (m *Manager) buildOwnGIL(ctx context.Context, lane *scheduler.Lane) (*Interp, error) {
-	var py *python.Interpreter
-	var data any
+// buildOwnGIL makes the interpreter on a free builder thread.
+func (m *Manager) buildOwnGIL(ctx context.Context, in *Interp) error {
+	var b *thread
+	select {
+	case b = <-m.builders:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { m.builders <- b }()
 	var err error
-	m.builder.do(func() {
-		py, err = m.rt.NewInterpreter(true, func(py *python.Interpreter) error {
-			var serr error
-			if m.opts.Setup != nil {
-				data, serr = m.opts.Setup(py)
-			}
-			return serr
-		})
-		if err == nil {
-			m.live.Add(1) // on the builder thread, so Close's final check sees it
-			m.created.Add(1)
+	b.do(func() {
+		b.main.Attach()
+		in.builder, err = m.create(in, b.main)
+	})
+	return err
+}
+
+// create makes the interpreter on the calling thread from from, its
+// main-interpreter thread state, and runs Setup in it. It returns the
+// thread's thread state in it, detached. PRECONDITION: attached to from.
+func (m *Manager) create(in *Interp, from *python.ThreadState) (*python.ThreadState, error) {
+	t0 := time.Now()
+	py, ts, err := m.rt.NewInterpreter(from, m.ownGIL, func(py *python.Interpreter) error {
+		in.py = py
+		if m.opts.Setup == nil {
+			return nil
 		}
+		data, err := m.opts.Setup(in)
+		in.Data = data
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	in := &Interp{m: m, py: py, lane: lane, Data: data}
-	in.refs.Store(1)
-	lane.Bind()
-	if err := lane.Submit(ctx, time.Duration(m.queueTimeout.Load()), func(l *scheduler.Lane) {
-		l.Detach()
-		in.ts = py.NewThreadState()
-	}); err != nil {
-		// The lane never adopted it: the builder ends it.
-		m.builder.do(func() { m.rt.DiscardUnadopted(py) })
-		lane.Unbind()
-		m.noteEnded()
-		return nil, err
-	}
-	m.builder.do(func() { m.rt.DropBuilder(py) })
-	return in, nil
+	in.py = py
+	m.live.Add(1)
+	m.created.Add(1)
+	m.buildNs.Add(int64(time.Since(t0)))
+	return ts, nil
 }
 
 func (m *Manager) kickPool() {
@@ -307,7 +349,9 @@ func (m *Manager) kickPool() {
 }
 
 // fillPool keeps PoolSize interpreters ready, spread over the lanes, and
-// empties the pool after PoolIdleTimeout without demand.
+// empties the pool after PoolIdleTimeout without demand. With own GILs it
+// builds on every builder at once; with a shared GIL one build at a time
+// goes through the lane, between other work.
 func (m *Manager) fillPool() {
 	defer m.wg.Done()
 	tick := time.NewTicker(time.Second)
@@ -332,26 +376,44 @@ func (m *Manager) fillPool() {
 		m.filling += max(want, 0)
 		m.mu.Unlock()
 		for _, in := range drop {
-			in.refs.Store(1)
 			in.Release()
 		}
-		for i := 0; i < want; i++ {
-			in, err := m.build(context.Background(), m.poolLane(), true)
-			m.mu.Lock()
-			m.filling--
-			if err == nil && !m.closed {
-				m.ready = append(m.ready, in)
-				in = nil
-			}
-			m.mu.Unlock()
-			if err != nil {
-				m.opts.Log.Error().Err(err).Msg("building a pooled interpreter")
-				break
-			}
-			if in != nil { // closed meanwhile
-				in.Release()
-			}
+		parallel := 1
+		if m.ownGIL {
+			parallel = cap(m.builders)
 		}
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, parallel)
+		for i := 0; i < want; i++ {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				m.addToPool()
+			}()
+		}
+		wg.Wait()
+	}
+}
+
+// addToPool builds one interpreter for the pool.
+func (m *Manager) addToPool() {
+	in, err := m.build(context.Background(), m.poolLane(), false)
+	m.mu.Lock()
+	m.filling--
+	if err == nil && !m.closed {
+		m.ready = append(m.ready, in)
+		in = nil
+	}
+	m.mu.Unlock()
+	if err != nil {
+		if !errors.Is(err, scheduler.ErrClosed) {
+			m.opts.Log.Error().Err(err).Msg("building a pooled interpreter")
+		}
+		return
+	}
+	if in != nil { // closed meanwhile
+		in.Release()
 	}
 }
 
@@ -400,23 +462,32 @@ func (m *Manager) Close(ctx context.Context) error {
 	close(m.stop)
 	m.wg.Wait()
 	for _, in := range ready {
-		in.refs.Store(1)
 		in.Release()
 	}
 	for m.live.Load() > 0 {
 		select {
 		case <-m.allEnd:
 		case <-ctx.Done():
-			m.sched.Close()
+			m.sched.Close(ctx)
 			return fmt.Errorf("%d interpreters still running at shutdown: %w", m.live.Load(), ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	m.sched.Close() // runs what is queued, including any last build
+	if err := m.sched.Close(ctx); err != nil {
+		return fmt.Errorf("%w: CPython left unfinalised", err)
+	}
+	if m.gil != nil {
+		close(m.gil.stop)
+	}
+	if m.builders != nil {
+		for i := 0; i < cap(m.builders); i++ {
+			if b := <-m.builders; b != m.init {
+				b.close()
+			}
+		}
+	}
 	var err error
-	m.builder.do(func() {
-		// Checked on the builder thread, where own-GIL interpreters are
-		// counted, after the lanes (which count the others) have stopped.
+	m.init.do(func() {
 		if n := m.live.Load(); n > 0 {
 			err = fmt.Errorf("%d interpreters still alive at shutdown: CPython left unfinalised", n)
 			return
@@ -426,22 +497,45 @@ func (m *Manager) Close(ctx context.Context) error {
 	return err
 }
 
-// worker runs functions on one locked OS thread.
-type worker struct{ work chan func() }
-
-func newWorker() *worker {
-	w := &worker{work: make(chan func())}
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread holds Python state
-		for f := range w.work {
-			f()
-		}
-	}()
-	return w
+// thread runs functions on one locked OS thread with a main-interpreter
+// thread state of its own (builders and the initialising thread).
+type thread struct {
+	work   chan func()
+	main   *python.ThreadState
+	exited chan struct{}
 }
 
-func (w *worker) do(f func()) {
+// newThread starts a thread; with rt it makes the thread's main-interpreter
+// thread state (the initialising thread gets CPython's own instead).
+func newThread(rt *python.Runtime) *thread {
+	t := &thread{work: make(chan func()), exited: make(chan struct{})}
+	ready := make(chan struct{})
+	go func() {
+		defer close(t.exited)
+		runtime.LockOSThread() // never unlocked: the thread holds Python state
+		if rt != nil {
+			t.main = rt.NewMainThreadState()
+		}
+		close(ready)
+		for f := range t.work {
+			f()
+		}
+		if rt != nil {
+			t.main.Delete()
+		}
+	}()
+	<-ready
+	return t
+}
+
+func (t *thread) do(f func()) {
 	done := make(chan struct{})
-	w.work <- func() { f(); close(done) }
+	t.work <- func() { f(); close(done) }
 	<-done
+}
+
+// close ends the thread once it has deleted its thread state.
+func (t *thread) close() {
+	close(t.work)
+	<-t.exited
 }

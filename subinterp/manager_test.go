@@ -27,8 +27,9 @@ func manager(t *testing.T) *Manager {
 			Lanes:        2,
 			PoolSize:     2,
 			QueueTimeout: 2 * time.Second,
+			SpareThreads: 4,
 			Log:          zerolog.New(os.Stderr),
-			Setup: func(py *python.Interpreter) (any, error) {
+			Setup: func(*Interp) (any, error) {
 				m, err := python.NewModule("stopper")
 				if err != nil {
 					return nil, err
@@ -47,8 +48,13 @@ func manager(t *testing.T) *Manager {
 
 // eval runs src in a module of its own and returns its "result".
 func eval(in *Interp, src string) (any, error) {
+	return evalWork(in, nil, src)
+}
+
+// evalWork is eval as interruptible work.
+func evalWork(in *Interp, work *Work, src string) (any, error) {
 	var v any
-	err := in.Run(context.Background(), func() error {
+	err := in.Run(context.Background(), work, func() error {
 		m, err := python.Import("__main__")
 		if err != nil {
 			return err
@@ -151,9 +157,10 @@ func TestInterruptStopsRunawayCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer in.Release()
+	work := &Work{}
 	done := make(chan error, 1)
 	go func() {
-		_, err := eval(in, "while True:\n    pass\n")
+		_, err := evalWork(in, work, "while True:\n    pass\n")
 		done <- err
 	}()
 	for {
@@ -168,7 +175,165 @@ func TestInterruptStopsRunawayCode(t *testing.T) {
 			}
 			return
 		case <-time.After(20 * time.Millisecond):
-			in.Interrupt("stopper", "Stop")
+			in.Interrupt(work, "stopper", "Stop")
 		}
+	}
+}
+
+// sameLane acquires interpreters until one shares a's lane, releasing the
+// others.
+func sameLane(t *testing.T, m *Manager, a *Interp) *Interp {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		b, err := m.Acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Lane() == a.Lane() {
+			return b
+		}
+		defer b.Release()
+	}
+	t.Fatal("no interpreter on the same lane")
+	return nil
+}
+
+// A job blocked in C with its GIL released (time.sleep) does not hold its
+// lane: another session on the same lane is served before it wakes.
+func TestWaitingJobDoesNotHoldItsLane(t *testing.T) {
+	m := manager(t)
+	a, err := m.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	b := sameLane(t, m, a)
+	defer b.Release()
+	sleeping := make(chan error, 1)
+	go func() {
+		_, err := eval(a, "import time\ntime.sleep(3)\nresult = 1")
+		sleeping <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // a is asleep on the lane
+	if v, err := eval(b, "result = 6 * 7"); err != nil || v != int64(42) {
+		t.Fatalf("the other session behind a sleeping one: %v %v", v, err)
+	}
+	select {
+	case err := <-sleeping:
+		t.Fatalf("the sleeper woke before the other session was served (%v): the lane was held", err)
+	default:
+	}
+	if err := <-sleeping; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A CPU-bound runaway shares the lane (and a shared GIL) with other
+// sessions instead of making them BUSY.
+func TestRunawayDoesNotMakeOthersBusy(t *testing.T) {
+	m := manager(t)
+	a, err := m.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	b := sameLane(t, m, a)
+	defer b.Release()
+	work := &Work{}
+	spinning := make(chan error, 1)
+	go func() {
+		_, err := evalWork(a, work, "while True:\n    pass\n")
+		spinning <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	for i := 0; i < 3; i++ {
+		if v, err := eval(b, "result = sum(range(1000))"); err != nil || v != int64(499500) {
+			t.Fatalf("call %d beside a runaway: %v %v", i, v, err)
+		}
+	}
+	for {
+		select {
+		case err := <-spinning:
+			if python.ErrorType(err) != "Stop" {
+				t.Fatalf("runaway: %v", err)
+			}
+			return
+		case <-time.After(20 * time.Millisecond):
+			a.Interrupt(work, "stopper", "Stop")
+		}
+	}
+}
+
+// An interpreter whose code started a thread ends once the thread is done,
+// not before (Py_EndInterpreter would wait for it on the lane, or abort the
+// process for a daemon thread), and not never.
+func TestEndWaitsForThreadsOfItsCode(t *testing.T) {
+	m := manager(t)
+	in, err := m.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eval(in, "import threading, time\nthreading.Thread(target=time.sleep, args=(0.5,)).start()\nresult = 1"); err != nil {
+		in.Release()
+		t.Fatal(err)
+	}
+	in.Release()
+	sawLingering := false
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case <-in.Gone():
+			if !sawLingering {
+				t.Fatal("the end was not put off while the thread ran")
+			}
+			return
+		case <-deadline:
+			t.Fatalf("interpreter not ended after its thread finished: %+v", m.Stats())
+		case <-time.After(time.Millisecond):
+			if m.Stats().Lingering > 0 {
+				sawLingering = true
+			}
+		}
+	}
+}
+
+// Ending keeps up under load: live interpreters stay near pool + in use.
+func TestEndingKeepsUpUnderLoad(t *testing.T) {
+	m := manager(t)
+	stop := time.Now().Add(2 * time.Second)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(stop) {
+				in, err := m.Acquire(context.Background())
+				if err != nil {
+					errs <- err
+					return
+				}
+				_, err = eval(in, "result = [str(i) for i in range(1000)]")
+				in.Release()
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	maxLive := int64(0)
+	for time.Now().Before(stop) {
+		maxLive = max(maxLive, m.Stats().Live)
+		time.Sleep(time.Millisecond)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	// pool (2) + sessions in use (4) + a small constant for ends in flight.
+	if limit := int64(2 + 4 + 4); maxLive > limit {
+		t.Fatalf("live interpreters reached %d under load, want at most %d", maxLive, limit)
 	}
 }

@@ -3,7 +3,6 @@ package tests
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -226,8 +225,9 @@ func TestThousandSessionsReturnToBaseline(t *testing.T) {
 const runawayScript = "def spin(r):\n    while True:\n        pass\nGB('ShardsIDReader').map(spin).run()"
 
 // keepsServing checks that another client's data commands are answered
-// while a runaway script occupies a lane, and, with 2 lanes, that another
-// session's Python runs too.
+// while a runaway script occupies a lane, and that another session's Python
+// runs too: on another lane, or on a spare thread of the same lane sharing
+// its GIL, time-sliced.
 func keepsServing(t *testing.T, s *Server, running func() bool) {
 	t.Helper()
 	other := s.Client(t)
@@ -243,16 +243,14 @@ func keepsServing(t *testing.T, s *Server, running func() bool) {
 	if !running() {
 		t.Fatal("the runaway script stopped before the GETs were checked")
 	}
-	if os.Getenv("GEARSD_LANES") == "2" {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		v, err := other.Do(ctx, "RG.PYEXECUTE", shardsID).Result()
-		if err != nil || fmt.Sprint(v) != "[[1] []]" {
-			t.Fatalf("PYEXECUTE on the other lane during a runaway script: %v %v", v, err)
-		}
-		if !running() {
-			t.Fatal("the runaway script stopped before the second lane was checked")
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	v, err := other.Do(ctx, "RG.PYEXECUTE", shardsID).Result()
+	if err != nil || fmt.Sprint(v) != "[[1] []]" {
+		t.Fatalf("PYEXECUTE during a runaway script: %v %v", v, err)
+	}
+	if !running() {
+		t.Fatal("the runaway script stopped before another session was checked")
 	}
 }
 
@@ -321,18 +319,28 @@ func TestRunawayStoppedByTimeout(t *testing.T) {
 	}
 }
 
-func TestQueuedWorkGetsBusyError(t *testing.T) {
-	s := startServer(t, "--scheduler.lanes", "1", "--scheduler.queue-timeout", "500ms", "--python.execution-timeout", "0", "--python.pool-size", "0")
+// BUSY is for a server that is truly saturated: with one lane and one
+// spare thread, two runaways take both, and only then is new work refused.
+// (No pool: its refills would take the spare for a while too.)
+func TestBusyOnlyWhenEverySpareIsTaken(t *testing.T) {
+	s := startServer(t, "--scheduler.lanes", "1", "--scheduler.spare-threads", "1", "--scheduler.queue-timeout", "2s",
+		"--python.execution-timeout", "0", "--python.pool-size", "0")
 	c := s.Client(t)
-	id := MustDo(t, c, "RG.PYEXECUTE", runawayScript, "UNBLOCKING").(string)
-	Eventually(t, 10*time.Second, "the runaway to start", func() bool { return GearsInt(t, c, "executions_running") == 1 })
+	var ids []string
+	for i := 0; i < 2; i++ {
+		ids = append(ids, MustDo(t, c, "RG.PYEXECUTE", runawayScript, "UNBLOCKING").(string))
+		Eventually(t, 20*time.Second, "the runaway to start", func() bool { return GearsInt(t, c, "executions_running") == i+1 })
+	}
+	Eventually(t, 20*time.Second, "both threads taken", func() bool { return GearsInt(t, c, "python_threads") == 2 })
 	_, err := Do(c, "RG.PYEXECUTE", shardsID)
 	if err == nil || !strings.HasPrefix(err.Error(), "BUSY") {
-		t.Fatalf("work queued behind a runaway script: %v", err)
+		t.Fatalf("work behind two runaways with no spare left: %v", err)
 	}
-	MustDo(t, c, "RG.ABORTEXECUTION", id)
+	for _, id := range ids {
+		MustDo(t, c, "RG.ABORTEXECUTION", id)
+	}
 	if v := MustDo(t, c, "RG.PYEXECUTE", shardsID); fmt.Sprint(v) != "[[1] []]" {
-		t.Fatalf("after the lane freed: %v", v)
+		t.Fatalf("after the runaways were aborted: %v", v)
 	}
 }
 

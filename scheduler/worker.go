@@ -1,0 +1,78 @@
+package scheduler
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/gearsd/gearsd/python"
+)
+
+// Worker is one OS thread that runs Python jobs: the driver of a lane, a
+// job that outlived its lane's hand-off, or a spare waiting for a lane.
+type Worker struct {
+	id     int
+	s      *Scheduler
+	assign chan *Lane // capacity 1: the lane a spare is given
+	ident  uint64
+	main   *python.ThreadState
+}
+
+// ID is the worker's number, unique for the process's life.
+func (w *Worker) ID() int { return w.id }
+
+// Ident is CPython's id of the worker's thread.
+func (w *Worker) Ident() uint64 { return w.ident }
+
+// Main is the thread's main-interpreter thread state (nil without a
+// runtime): jobs detach to it (python.DetachTo) and build shared-GIL
+// interpreters from it.
+func (w *Worker) Main() *python.ThreadState { return w.main }
+
+func (w *Worker) loop(first *Lane) {
+	defer w.s.wg.Done()
+	// Never unlocked: the thread holds Python state, and exits with the
+	// goroutine.
+	runtime.LockOSThread()
+	w.ident = python.ThreadIdent()
+	if rt := w.s.opts.Runtime; rt != nil {
+		w.main = rt.NewMainThreadState()
+	}
+	for l := first; l != nil; l = w.s.park(w) {
+		w.drive(l)
+	}
+	if w.main != nil {
+		w.main.Delete()
+	}
+	w.s.exited()
+}
+
+// drive runs l's jobs until the lane goes to another worker or closes.
+func (w *Worker) drive(l *Lane) {
+	for {
+		t := l.next(w)
+		if t == nil {
+			return
+		}
+		if t.start != nil {
+			close(t.start)
+		}
+		t.err = w.call(t.run)
+		l.finished(w)
+		if t.done != nil {
+			close(t.done)
+		}
+	}
+}
+
+// call runs job, turning a panic into its error: the worker, its lane and
+// the server go on.
+func (w *Worker) call(job Job) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.s.opts.Log.Error().Str("panic", fmt.Sprint(r)).Bytes("stack", debug.Stack()).Msg("panic in a Python job")
+			err = fmt.Errorf("gearsd internal error in a Python job: %v", r)
+		}
+	}()
+	return job(w)
+}
