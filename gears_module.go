@@ -33,6 +33,7 @@ func newGearsModule(cfg *config.Config, st store.Store, log zerolog.Logger) (*ge
 			QueueTimeout:    cfg.Duration(config.SchedulerQueueTimeout),
 			SpareThreads:    cfg.Int(config.SchedulerSpareThreads),
 			HandoffAfter:    cfg.Duration(config.SchedulerHandoffAfter),
+			Timeslice:       cfg.Duration(config.SchedulerTimeslice),
 		},
 		ExecutionTimeout: cfg.Duration(config.PythonExecutionTimeout),
 		GearsConfig:      pairs,

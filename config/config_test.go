@@ -184,7 +184,7 @@ func TestGet(t *testing.T) {
 	if got := names(c.Get("MaxClients")); got != "MaxClients=10000" {
 		t.Errorf("exact, other case: %s", got)
 	}
-	if got := names(c.Get("scheduler.*")); got != "scheduler.lanes=0 scheduler.spare-threads=16 scheduler.handoff-after=2ms scheduler.queue-timeout=5s" {
+	if got := names(c.Get("scheduler.*")); got != "scheduler.lanes=0 scheduler.spare-threads=16 scheduler.handoff-after=2ms scheduler.timeslice=50ms scheduler.queue-timeout=5s" {
 		t.Errorf("glob: %s", got)
 	}
 	if got := names(c.Get("APPEND*")); got != "appendonly=no appendfsync=everysec appendfilename=appendonly.aof" {

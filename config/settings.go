@@ -33,6 +33,7 @@ const (
 	SchedulerQueueTimeout = "scheduler.queue-timeout"
 	SchedulerSpareThreads = "scheduler.spare-threads"
 	SchedulerHandoffAfter = "scheduler.handoff-after"
+	SchedulerTimeslice    = "scheduler.timeslice"
 
 	PythonExecutionTimeout = "python.execution-timeout"
 	PythonPoolSize         = "python.pool-size"
@@ -98,7 +99,9 @@ var table = []Setting{
 	{Name: SchedulerSpareThreads, Type: Int, Default: "16", Min: 0, Max: 4096,
 		Description: "most threads beyond one per lane that take over a lane from Python that runs long or waits (time.sleep, a socket); with all of them taken, new work gets BUSY after queue-timeout"},
 	{Name: SchedulerHandoffAfter, Type: Duration, Default: "2ms",
-		Description: "how long a Python job may run while work waits behind it before its lane goes to a spare thread"},
+		Description: "how long a Python job may wait in C with its GIL released (time.sleep, a socket) while work waits behind it before its lane goes to a spare thread"},
+	{Name: SchedulerTimeslice, Type: Duration, Default: "50ms",
+		Description: "how long a Python job may compute while work waits behind it before its lane goes to a spare thread (a runaway then shares its cores or GIL, time-sliced)"},
 	{Name: SchedulerQueueTimeout, Type: Duration, Default: "5s", Runtime: true,
 		Description: "how long new Python work may wait for its lane and every spare thread before a BUSY error"},
 

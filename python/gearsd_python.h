@@ -101,6 +101,12 @@ PyThreadState *gd_gil_holder(void);
  * back at once. PRECONDITION: detached, interp alive during the call. */
 void gd_preempt(PyInterpreterState *interp);
 
+/* gd_holds_gil reports whether ts holds its interpreter's GIL now: the
+ * thread running it computes, rather than waits in C with the GIL released
+ * (time.sleep, a socket). Any thread, no GIL needed; ts alive during the
+ * call. */
+int gd_holds_gil(PyThreadState *ts);
+
 /* gd_switch_interval is sys.getswitchinterval() in microseconds. */
 long gd_switch_interval(void);
 

@@ -16,6 +16,8 @@
 // thread drop it (gd_request_gil_drop, CPython 3.11 and 3.12).
 #define Py_BUILD_CORE 1 // every version here reads an internal header
 #include "gearsd_python.h"
+#include "internal/pycore_runtime.h"
+#include "internal/pycore_interp.h"
 
 // gd_gil_holder: the thread state holding the shared GIL, read without it.
 #if PY_VERSION_HEX < 0x030C0000
@@ -24,7 +26,6 @@
 PyThreadState *gd_gil_holder(void) { return _PyThreadState_UncheckedGet(); }
 long gd_switch_interval(void) { return (long)_PyEval_GetSwitchInterval(); }
 #elif PY_VERSION_HEX < 0x030D0000
-#include "internal/pycore_interp.h"
 // 3.12 keeps the current thread state per thread; the GIL records the last
 // thread state that took it, the holder while it is locked. The pointer may
 // already be freed: callers only look it up among their own, never read it.
@@ -39,6 +40,22 @@ PyThreadState *gd_gil_holder(void) { return NULL; } // not needed from 3.13 on
 long gd_switch_interval(void) { return 5000; }
 #endif
 
+int gd_holds_gil(PyThreadState *ts) {
+#if PY_VERSION_HEX < 0x030C0000
+	struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
+	return _Py_atomic_load_relaxed(&gil->locked) == 1 &&
+	       (PyThreadState *)_Py_atomic_load_relaxed(&gil->last_holder) == ts;
+#elif PY_VERSION_HEX < 0x030D0000
+	struct _gil_runtime_state *gil = ts->interp->ceval.gil;
+	return gil != NULL && _Py_atomic_load_relaxed(&gil->locked) == 1 &&
+	       (PyThreadState *)_Py_atomic_load_relaxed(&gil->last_holder) == ts;
+#else
+	struct _gil_runtime_state *gil = ts->interp->ceval.gil;
+	return gil != NULL && _Py_atomic_load_int_relaxed(&gil->locked) == 1 &&
+	       (PyThreadState *)_Py_atomic_load_ptr_relaxed(&gil->last_holder) == ts;
+#endif
+}
+
 void gd_preempt(PyInterpreterState *interp) {
 	// A waiter of interp's own: take_gil asks interp's threads to drop the
 	// GIL after one switch interval, and the one holding it lets go (and,
@@ -51,7 +68,6 @@ void gd_preempt(PyInterpreterState *interp) {
 }
 
 #if PY_VERSION_HEX >= 0x030C0000
-#include "internal/pycore_runtime.h"
 
 static void rebind(PyThreadState *main_ts) {
 	Py_tss_t *key = &_PyRuntime.autoTSSkey;

@@ -120,6 +120,11 @@ func GILArbitrationNeeded() bool {
 // shared GIL now, 0 when it is free or unknown. Any thread, no GIL needed.
 func GILHolder() uintptr { return uintptr(unsafe.Pointer(C.gd_gil_holder())) }
 
+// HoldsGIL reports whether t holds its interpreter's GIL now: its thread
+// computes rather than waits in C (time.sleep, a socket, a lock). Any
+// thread, no GIL needed; the caller keeps t alive during the call.
+func (t *ThreadState) HoldsGIL() bool { return C.gd_holds_gil(t.ts) != 0 }
+
 // Key identifies the thread state, as GILHolder reports it.
 func (t *ThreadState) Key() uintptr { return uintptr(unsafe.Pointer(t.ts)) }
 

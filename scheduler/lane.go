@@ -149,7 +149,7 @@ func (l *Lane) enqueue(t *task, urgent bool) error {
 	l.pending.Add(1)
 	wake := l.waiting
 	behind := l.running
-	if behind && time.Since(l.since) >= l.s.opts.HandoffAfter && l.handoff() {
+	if behind && l.due(time.Now()) && l.handoff() {
 		behind = false
 	}
 	l.mu.Unlock()
@@ -249,10 +249,23 @@ func (l *Lane) checkHandoff(now time.Time) bool {
 	if !l.running || len(l.urgent)+len(l.queue) == 0 {
 		return false
 	}
-	if now.Sub(l.since) < l.s.opts.HandoffAfter {
+	if !l.due(now) {
 		return true
 	}
 	return !l.handoff()
+}
+
+// due reports whether the running job has had its turn: it waited for
+// HandoffAfter, or computed for Timeslice. Caller holds l.mu, l.running.
+func (l *Lane) due(now time.Time) bool {
+	ran := now.Sub(l.since)
+	switch {
+	case ran < l.s.opts.HandoffAfter:
+		return false
+	case ran >= l.s.opts.Timeslice:
+		return true
+	}
+	return !l.driver.computing()
 }
 
 // handoff gives the lane to a spare worker; the current driver finishes its

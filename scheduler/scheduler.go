@@ -5,12 +5,14 @@
 // once under ordinary load: one with a shared GIL, one per core with a GIL
 // per interpreter.
 //
-// A job that runs long while others wait behind it (Python blocked in C with
-// its GIL released: time.sleep, a socket, a lock; or a CPU-bound loop) does
-// not hold its lane: as Go's scheduler hands off a P whose thread is stuck
-// in a system call, the lane is handed to a spare worker, which goes on
-// with the queue while the first one finishes its job and then becomes a
-// spare itself. Spares are bounded (Options.SpareThreads); when none is left,
+// A job that runs long while others wait behind it does not hold its lane:
+// as Go's scheduler hands off a P whose thread is stuck in a system call,
+// the lane is handed to a spare worker, which goes on with the queue while
+// the first one finishes its job and then becomes a spare itself. A job
+// that waits (Python blocked in C with its GIL released: time.sleep, a
+// socket, a lock) is handed off after Options.HandoffAfter; one that
+// computes, only after Options.Timeslice: taking its turn from it would
+// only share the same cores, or the same GIL, between more threads. Spares are bounded (Options.SpareThreads); when none is left,
 // work waits, and work that may be refused (Lane.Run) gets ErrBusy after
 // its queue timeout. So BUSY means every lane and every spare is taken.
 //
@@ -47,9 +49,12 @@ type Options struct {
 	// SpareThreads is the most workers that may exist beyond one per lane:
 	// the threads that take over a lane from a job that runs long.
 	SpareThreads int
-	// HandoffAfter is how long a job may run while work waits behind it
-	// before its lane goes to a spare worker (0: DefaultHandoffAfter).
+	// HandoffAfter is how long a job may wait (its Probe says it does not
+	// hold its GIL, or it has no probe) while work waits behind it before
+	// its lane goes to a spare worker (0: DefaultHandoffAfter).
 	HandoffAfter time.Duration
+	// Timeslice is the same for a job that computes (0: DefaultTimeslice).
+	Timeslice time.Duration
 	// SpareIdle is how long a spare worker waits for a lane before its
 	// thread exits (0: DefaultSpareIdle).
 	SpareIdle time.Duration
@@ -61,6 +66,7 @@ type Options struct {
 // Defaults for Options.
 const (
 	DefaultHandoffAfter = 2 * time.Millisecond
+	DefaultTimeslice    = 50 * time.Millisecond
 	DefaultSpareIdle    = 30 * time.Second
 )
 
@@ -92,6 +98,9 @@ func New(opts Options) *Scheduler {
 	}
 	if opts.HandoffAfter <= 0 {
 		opts.HandoffAfter = DefaultHandoffAfter
+	}
+	if opts.Timeslice < opts.HandoffAfter {
+		opts.Timeslice = max(DefaultTimeslice, opts.HandoffAfter)
 	}
 	if opts.SpareIdle <= 0 {
 		opts.SpareIdle = DefaultSpareIdle

@@ -106,6 +106,35 @@ func TestWaitingJobHandsItsLaneToASpare(t *testing.T) {
 	Eventually(t, func() bool { return s.Stats().SpareIdle == 1 }, "the released worker to become a spare")
 }
 
+// A job that computes keeps its lane for its timeslice: it is handed off
+// only once it has run that long.
+func TestComputingJobKeepsItsTimeslice(t *testing.T) {
+	const slice = 200 * time.Millisecond
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 2, HandoffAfter: time.Millisecond, Timeslice: slice})
+	l := s.Lanes()[0]
+	release := make(chan struct{})
+	started := make(chan time.Time, 1)
+	go l.Must(func(w *Worker) error {
+		w.SetProbe(Computing)
+		defer w.SetProbe(nil)
+		started <- time.Now()
+		<-release
+		return nil
+	})
+	t0 := <-started
+	var ranAfter time.Duration
+	if err := l.Must(func(*Worker) error { ranAfter = time.Since(t0); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if ranAfter < slice {
+		t.Fatalf("handed off after %s, before the timeslice of %s", ranAfter, slice)
+	}
+	if l.Handoffs() != 1 {
+		t.Fatalf("%d hand-offs", l.Handoffs())
+	}
+}
+
 // With every spare taken, work waits, and Run gives up with ErrBusy after
 // its queue timeout; the withdrawn job never runs.
 func TestBusyOnlyWhenEverySpareIsTaken(t *testing.T) {

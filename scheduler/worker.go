@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"sync"
 
 	"github.com/gearsd/gearsd/python"
 )
@@ -16,6 +17,38 @@ type Worker struct {
 	assign chan *Lane // capacity 1: the lane a spare is given
 	ident  uint64
 	main   *python.ThreadState
+
+	probeMu sync.Mutex // the monitor reads probe under it: the job cannot end meanwhile
+	probe   Probe
+}
+
+// Probe tells the monitor whether the job running on a worker computes
+// (holds its GIL) or waits, so that its lane is handed off sooner when it
+// waits. python.ThreadState is one.
+type Probe interface{ HoldsGIL() bool }
+
+// Computing is the probe of a job that computes throughout (building an
+// interpreter: its thread state is not known until it is built).
+var Computing Probe = computing{}
+
+type computing struct{}
+
+func (computing) HoldsGIL() bool { return true }
+
+// SetProbe sets the running job's probe; the job sets nil before it
+// returns, so the probe's thread state is alive whenever the monitor
+// reads it.
+func (w *Worker) SetProbe(p Probe) {
+	w.probeMu.Lock()
+	w.probe = p
+	w.probeMu.Unlock()
+}
+
+// computing reports whether w's job computes now; false without a probe.
+func (w *Worker) computing() bool {
+	w.probeMu.Lock()
+	defer w.probeMu.Unlock()
+	return w.probe != nil && w.probe.HoldsGIL()
 }
 
 // ID is the worker's number, unique for the process's life.
@@ -58,6 +91,7 @@ func (w *Worker) drive(l *Lane) {
 			close(t.start)
 		}
 		t.err = w.call(t.run)
+		w.SetProbe(nil) // in case the job panicked before clearing it
 		l.finished(w)
 		if t.done != nil {
 			close(t.done)

@@ -59,7 +59,7 @@ func TestConfigCommands(t *testing.T) {
 		{[]string{"CONFIG", "GET", "maxclients"}, `["maxclients", "10000"]`},
 		{[]string{"CONFIG", "GET", "Timeout"}, `["Timeout", "0"]`},
 		{[]string{"CONFIG", "GET", "scheduler.*", "python.gil", "scheduler.lanes"},
-			`["scheduler.lanes", "0", "scheduler.spare-threads", "16", "scheduler.handoff-after", "2ms", "scheduler.queue-timeout", "5s", "python.gil", "auto"]`},
+			`["scheduler.lanes", "0", "scheduler.spare-threads", "16", "scheduler.handoff-after", "2ms", "scheduler.timeslice", "50ms", "scheduler.queue-timeout", "5s", "python.gil", "auto"]`},
 		{[]string{"CONFIG", "GET", "nope"}, `[]`},
 		{[]string{"CONFIG", "SET", "timeout", "5", "python.execution-timeout", "90"}, "OK"},
 		{[]string{"CONFIG", "GET", "timeout", "python.execution-timeout"}, `["timeout", "5", "python.execution-timeout", "90s"]`},

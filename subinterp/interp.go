@@ -125,6 +125,8 @@ func (in *Interp) job(work *Work, fn func() error) scheduler.Job {
 		ts := in.threadState(w)
 		in.attach(w, ts)
 		defer in.detach(w)
+		w.SetProbe(ts) // computing or waiting: the lane is handed off sooner when it waits
+		defer w.SetProbe(nil)
 		if work == nil {
 			return fn()
 		}
@@ -182,6 +184,8 @@ func (in *Interp) detach(w *scheduler.Worker) {
 func (in *Interp) end(w *scheduler.Worker) error {
 	ts := in.threadState(w)
 	in.attach(w, ts)
+	w.SetProbe(ts)
+	defer w.SetProbe(nil)
 	in.mu.Lock()
 	known := make([]*python.ThreadState, 0, len(in.tstates)+1)
 	for _, t := range in.tstates {
@@ -226,6 +230,7 @@ func (in *Interp) end(w *scheduler.Worker) error {
 	in.tstates = nil
 	in.mu.Unlock()
 	key := ts.Key()
+	w.SetProbe(scheduler.Computing) // ts is freed inside EndInterpreter
 	ts.EndInterpreter(w.Main(), nil)
 	if a != nil {
 		a.disown(key) // it stayed findable while finalizers ran

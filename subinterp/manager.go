@@ -32,6 +32,7 @@ type Options struct {
 	// (scheduler.Options).
 	SpareThreads int
 	HandoffAfter time.Duration
+	Timeslice    time.Duration
 	// PoolSize is the number of interpreters kept ready; 0 disables the pool.
 	PoolSize int
 	// PoolIdleTimeout empties the pool after this long without demand
@@ -146,7 +147,7 @@ func Start(opts Options) (*Manager, error) {
 		m.gil = newGILArbiter()
 	}
 	m.sched = scheduler.New(scheduler.Options{
-		Lanes: lanes, SpareThreads: opts.SpareThreads, HandoffAfter: opts.HandoffAfter,
+		Lanes: lanes, SpareThreads: opts.SpareThreads, HandoffAfter: opts.HandoffAfter, Timeslice: opts.Timeslice,
 		Runtime: m.rt, Log: opts.Log,
 	})
 	if m.ownGIL {
@@ -271,6 +272,8 @@ func (m *Manager) build(ctx context.Context, lane *scheduler.Lane, demand bool) 
 		err = m.buildOwnGIL(ctx, in)
 	} else {
 		job := func(w *scheduler.Worker) error {
+			w.SetProbe(scheduler.Computing)
+			defer w.SetProbe(nil)
 			if a := m.gil; a != nil {
 				a.own(w.Main().Key(), nil)
 				a.begin()

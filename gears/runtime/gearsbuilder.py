@@ -29,12 +29,9 @@ buffer until ``finish()``.
 """
 
 import builtins
-import copy
 import itertools
 import os
 import posix
-import traceback
-import types
 
 import redisgears
 
@@ -104,7 +101,7 @@ def _user_frames(tb):
         tb = tb.tb_next
     user_tb = None
     for t in reversed(frames):
-        user_tb = types.TracebackType(user_tb, t.tb_frame, t.tb_lasti, t.tb_lineno)
+        user_tb = type(t)(user_tb, t.tb_frame, t.tb_lasti, t.tb_lineno)  # types.TracebackType
     return user_tb
 
 
@@ -129,6 +126,7 @@ def _error_text(exc, tb=None):
             return str(exc)
         tb = _user_frames(exc.__traceback__ if tb is None else tb)
         if tb is not None and _traceback_enabled():
+            import traceback  # on the first error only: it costs milliseconds per interpreter
             return str(traceback.format_exception(type(exc), exc, tb))
         return _plain_error(exc)
     except Exception:
@@ -146,6 +144,30 @@ def _format_error(exc, tb=None):
     if isinstance(exc, SyntaxError):
         return _plain_error(exc)
     return _error_text(exc, tb)
+
+
+# The types module costs a third of a millisecond to import in a fresh
+# interpreter; these are its definitions.
+_MODULE = type(builtins)
+_FUNCTION = type(lambda: None)
+
+
+class _LazyModule(_MODULE):
+    """A module imported on first use: the namespace's incidental globals
+    (python-api.md §1) cost nothing in sessions that never touch them."""
+
+    def __getattr__(self, name):
+        import importlib
+        return getattr(importlib.import_module(self.__name__), name)
+
+    def __dir__(self):
+        import importlib
+        return dir(importlib.import_module(self.__name__))
+
+
+def _deepcopy(value):
+    import copy
+    return copy.deepcopy(value)
 
 
 # ---------------------------------------------------------------------------
@@ -572,7 +594,6 @@ _READERS = frozenset(('KeysReader', 'KeysOnlyReader', 'StreamReader', 'CommandRe
                       'PythonReader', 'ShardsIDReader', 'ShardIDReader'))
 # Pseudo-readers run on PythonReader (§2): run() checks their argument as one.
 _PYTHON_READERS = frozenset(('PythonReader', 'KeysOnlyReader', 'ShardsIDReader'))
-_FUNCTION = types.FunctionType
 
 
 def _check_callbacks(op, args, *roles):
@@ -675,18 +696,18 @@ class GearsBuilder:
 
     def aggregate(self, zero, seqOp, combOp):
         self._ops += [
-            ('accumulate', lambda a, r: seqOp(a if a else copy.deepcopy(zero), r)),
+            ('accumulate', lambda a, r: seqOp(a if a else _deepcopy(zero), r)),
             ('collect',),
-            ('accumulate', lambda a, r: combOp(a if a else copy.deepcopy(zero), r)),
+            ('accumulate', lambda a, r: combOp(a if a else _deepcopy(zero), r)),
         ]
         return self
 
     def aggregateby(self, extractor, zero, seqOp, combOp):
         self._ops += [
             ('localgroupby', lambda r: extractor(r),
-             lambda k, a, r: seqOp(k, a if a else copy.deepcopy(zero), r)),
+             lambda k, a, r: seqOp(k, a if a else _deepcopy(zero), r)),
             ('groupby', lambda r: r['key'],
-             lambda k, a, r: combOp(k, a if a else copy.deepcopy(zero), r['value'])),
+             lambda k, a, r: combOp(k, a if a else _deepcopy(zero), r['value'])),
         ]
         return self
 
@@ -944,7 +965,7 @@ _BASE_NAMESPACE = {
     'GearsConfigGet': _deprecated('GearsConfigGet', 'gearsConfigGet', gearsConfigGet),
     'redisgears': redisgears,
     'rg': redisgears,
-    'copy': copy,
+    'copy': _LazyModule('copy'),
 }
 _BASE_NAMESPACE.update((name, _unsupported(name)) for name in (
     'registerTE', 'gearsFuture', 'createFuture', 'setFutureResults', 'setFutureException',
