@@ -18,29 +18,41 @@ import (
 //
 // While two or more things may want the GIL (jobs between attach and
 // detach, shared-GIL builds, threads the sessions' code started), the
-// arbiter's thread looks up which of gearsd's thread states holds the GIL
-// and waits for it as a thread of that one's interpreter
-// (python.Interpreter.Preempt): a waiter CPython knows how to serve, so the
-// holder lets go at its next switch interval and whoever waited longest
-// gets the GIL. Alone, nothing contends and the arbiter sleeps.
+// arbiter looks up, every switch interval, which of gearsd's thread states
+// holds the GIL, and has a helper thread wait for it as a thread of that
+// one's interpreter (python.Interpreter.Preempt): a waiter CPython knows how
+// to serve, so the holder lets go at its next switch interval and whoever
+// waited longest gets the GIL. The holder may change before the helper
+// waits; a helper waiting as the wrong interpreter is only served once the
+// GIL is free anyway, so the arbiter never waits itself, keeps one attempt
+// per interpreter in flight, and has a few helpers. Alone, nothing contends
+// and the arbiter sleeps.
 type gilArbiter struct {
 	period time.Duration
 
-	mu     sync.Mutex
-	busy   int                 // things that may want the GIL now
-	owners map[uintptr]*Interp // gearsd's thread states: key -> interpreter; nil for a main-interpreter one
+	mu       sync.Mutex
+	busy     int                 // things that may want the GIL now
+	owners   map[uintptr]*Interp // gearsd's thread states: key -> interpreter; nil for a main-interpreter one
+	inFlight map[*Interp]bool    // preemptions waiting for the GIL, by target (nil: the main interpreter)
 
-	wake chan struct{} // capacity 1
-	stop chan struct{}
+	preempts chan *Interp  // to the helpers; nil: the main interpreter
+	wake     chan struct{} // capacity 1
+	stop     chan struct{}
 }
 
+// gilHelpers is how many preemptions may wait for the GIL at once.
+const gilHelpers = 4
+
 func newGILArbiter() *gilArbiter {
-	a := &gilArbiter{period: python.SwitchInterval(), owners: map[uintptr]*Interp{},
-		wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	a := &gilArbiter{period: python.SwitchInterval(), owners: map[uintptr]*Interp{}, inFlight: map[*Interp]bool{},
+		preempts: make(chan *Interp), wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	if a.period <= 0 {
 		a.period = 5 * time.Millisecond
 	}
 	go a.loop()
+	for i := 0; i < gilHelpers; i++ {
+		go a.helper()
+	}
 	return a
 }
 
@@ -85,29 +97,23 @@ func (a *gilArbiter) disown(key uintptr) {
 }
 
 // holder returns the interpreter whose thread holds the GIL, with a
-// reference the caller releases (main: a main-interpreter thread state);
-// ok is false when the holder is none of gearsd's thread states.
-func (a *gilArbiter) holder() (in *Interp, main, ok bool) {
+// reference the caller releases (nil: a main-interpreter thread state); ok
+// is false when the holder is none of gearsd's thread states, or ending.
+func (a *gilArbiter) holder() (in *Interp, ok bool) {
 	key := python.GILHolder()
 	if key == 0 {
-		return nil, false, false
+		return nil, false
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	in, ok = a.owners[key]
-	switch {
-	case !ok:
-		return nil, false, false
-	case in == nil:
-		return nil, true, true
-	case !in.TryRetain(): // ending: its thread states are going
-		return nil, false, false
+	if ok && in != nil && !in.TryRetain() { // ending: its thread states are going
+		return nil, false
 	}
-	return in, false, true
+	return in, ok
 }
 
 func (a *gilArbiter) loop() {
-	runtime.LockOSThread() // it attaches thread states; the thread exits with it
 	for {
 		select {
 		case <-a.stop:
@@ -118,22 +124,57 @@ func (a *gilArbiter) loop() {
 			select {
 			case <-a.stop:
 				return
-			default:
+			case <-time.After(a.period):
 			}
-			t0 := time.Now()
-			if in, main, ok := a.holder(); ok {
-				if main {
-					python.PreemptMain()
-				} else {
-					in.py.Preempt()
-					in.Release()
-				}
+			if in, ok := a.holder(); ok {
+				a.preempt(in)
 			}
-			// At most one preemption per switch interval, as CPython's own
-			// waiters ask.
-			if d := a.period - time.Since(t0); d > 0 {
-				time.Sleep(d)
+		}
+	}
+}
+
+// preempt hands in (retained; nil: main) to a free helper, unless a
+// preemption of it already waits or every helper does.
+func (a *gilArbiter) preempt(in *Interp) {
+	a.mu.Lock()
+	busy := a.inFlight[in]
+	if !busy {
+		a.inFlight[in] = true
+	}
+	a.mu.Unlock()
+	if !busy {
+		select {
+		case a.preempts <- in:
+			return // the helper releases it
+		default:
+			a.mu.Lock()
+			delete(a.inFlight, in)
+			a.mu.Unlock()
+		}
+	}
+	if in != nil {
+		in.Release()
+	}
+}
+
+// helper waits for the GIL as each target's thread (it attaches thread
+// states, so it keeps its OS thread).
+func (a *gilArbiter) helper() {
+	runtime.LockOSThread()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case in := <-a.preempts:
+			if in == nil {
+				python.PreemptMain()
+			} else {
+				in.py.Preempt()
+				in.Release()
 			}
+			a.mu.Lock()
+			delete(a.inFlight, in)
+			a.mu.Unlock()
 		}
 	}
 }
