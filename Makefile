@@ -75,11 +75,14 @@ test-matrix: deps-test
 
 ## bench: gearsd (and redis-server) measured side by side; see docs/benchmarks.md.
 bench: deps-test build
+	scripts/go.sh build -o bin/rawinterp ./bench/rawinterp
 	@set -e; extra=""; for py in $(PYENV_PYTHONS); do \
 		v=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
-		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; extra="-gearsd-owngil bin/gearsd-$$v -python $$py"; \
+		PYTHON=$$py scripts/go.sh build -o bin/gearsd-$$v . ; \
+		PYTHON=$$py scripts/go.sh build -o bin/rawinterp-$$v ./bench/rawinterp ; \
+		extra="-gearsd-owngil bin/gearsd-$$v -rawinterp-owngil bin/rawinterp-$$v -python $$py"; \
 	done; \
-	go run ./bench -gearsd $(BIN) $$extra
+	go run ./bench -gearsd $(BIN) -rawinterp bin/rawinterp $$extra
 
 difftest: deps-test
 	@set -eo pipefail; for i in $$(seq $(DIFF_RUNS)); do \

@@ -21,7 +21,11 @@ import (
 
 func main() {
 	gearsd := flag.String("gearsd", "bin/gearsd", "gearsd binary (system CPython)")
-	ownGIL := flag.String("gearsd-owngil", "", "gearsd binary built against CPython 3.12+, for the lanes comparison")
+	raw := flag.String("rawinterp", "bin/rawinterp", "bench/rawinterp built against the same CPython as -gearsd")
+	ownGIL := flag.String("gearsd-owngil", "", "gearsd binary built against CPython 3.12+, for the own-GIL figures and the lanes comparison")
+	rawOwnGIL := flag.String("rawinterp-owngil", "", "bench/rawinterp built against the same CPython as -gearsd-owngil")
+	loadClients := flag.Int("load-clients", 8, "clients of the sustained Python load")
+	loadDuration := flag.Duration("load-duration", 20*time.Second, "how long the sustained Python load runs")
 	ownGILPython := flag.String("python", "", "the python3 of -gearsd-owngil's CPython: the same loops as two plain processes show what the machine gives")
 	redisServer := flag.String("redis-server", "redis-server", "redis-server binary, for reference figures")
 	n := flag.Int("n", 1000, "RG.PYEXECUTE calls per latency run")
@@ -44,26 +48,13 @@ func main() {
 		return
 	}
 
-	fmt.Println("## RG.PYEXECUTE latency, GB('ShardsIDReader').run(), one client")
-	fmt.Println("| server | p50 | p99 | calls |")
-	fmt.Println("|---|---|---|---|")
-	for _, pool := range []string{"4", "0"} {
-		s := start(*gearsd, "--python.pool-size", pool)
-		warmPool(s.client, pool)
-		p50, p99 := latency(s.client, *n, "RG.PYEXECUTE", "GB('ShardsIDReader').run()")
-		label := "gearsd, pool warm (python.pool-size 4)"
-		if pool == "0" {
-			label = "gearsd, pool disabled (python.pool-size 0)"
-		}
-		fmt.Printf("| %s | %s | %s | %d |\n", label, p50, p99, *n)
-		s.stop()
+	builds := []pythonBuild{{name: buildName(pythonVersion(*gearsd), 1, false), gearsd: *gearsd, rawinterp: *raw,
+		args: []string{"--scheduler.lanes", "1"}, lanes: 1}}
+	if *ownGIL != "" && *rawOwnGIL != "" {
+		builds = append(builds, pythonBuild{name: buildName(pythonVersion(*ownGIL), 2, true), gearsd: *ownGIL, rawinterp: *rawOwnGIL,
+			args: []string{"--scheduler.lanes", "2"}, ownGIL: true, lanes: usableCores(2)})
 	}
-	if path, err := exec.LookPath(*redisServer); err == nil {
-		r := startRedis(path)
-		p50, p99 := latency(r.client, *n, "EVAL", "return 1", "0")
-		fmt.Printf("| redis-server, EVAL \"return 1\" 0 (reference) | %s | %s | %d |\n", p50, p99, *n)
-		r.stop()
-	}
+	runPython(builds, *n, *loadClients, *loadDuration, *redisServer)
 
 	if *ownGIL != "" {
 		fmt.Println()

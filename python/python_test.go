@@ -173,6 +173,23 @@ result = [redisgears.executeCommand("ECHO", b"x\xff"), redisgears.executeCommand
 			t.Errorf("own=%v: traceback missing: %q", own, pe.Traceback)
 		}
 
+		// The native compile is builtins.compile without its ast classes:
+		// the same code, the same SyntaxError text.
+		v, err = evalOn(t, lane, ts, `
+import redisgears
+def errtext(f):
+    try:
+        f()
+    except SyntaxError as e:
+        return str(e)
+ns = {}
+exec(redisgears.compile_code("x = 6 * 7", "<string>"), ns)
+result = [ns["x"], errtext(lambda: redisgears.compile_code("def f(:\n  pass", "<string>")) == errtext(lambda: compile("def f(:\n  pass", "<string>", "exec"))]
+`)
+		if err != nil || fmt.Sprint(v) != "[42 true]" {
+			t.Errorf("own=%v: compile_code: %v %v", own, v, err)
+		}
+
 		// A Go panic below execute() is a Python exception, not a crash.
 		_, err = evalOn(t, lane, ts, "import redisgears\nresult = redisgears.executeCommand('PANIC')")
 		if err == nil || !strings.Contains(err.Error(), "gearsd internal error in execute(): boom") {

@@ -19,7 +19,7 @@ def run_script(code):
     namespace = __gears__._new_namespace()
     error = None
     try:
-        exec(compile(code, '<string>', 'exec'), namespace)
+        exec(redisgears.compile_code(code, '<string>'), namespace)
     except __gears__.GearsForceStopped:
         __gears__._take_pending_run()
         raise

@@ -12,7 +12,8 @@ How the Go engine uses this file (one single file; nothing else is loaded):
   installs the exception classes on ``redisgears`` and disables ``os._exit`` /
   ``os.abort``.
 * ``_new_namespace()`` returns the fresh globals dict for the user script,
-  which the engine runs with ``exec(compile(code, '<string>', 'exec'), ns)``.
+  which the engine runs with ``exec(compile(code, '<string>', 'exec'), ns)``
+  (compiling with the native ``compile_code``).
 * After the script body (whether it succeeded or raised) the engine calls
   ``_take_pending_run()``: the ``_Execution`` created by ``run()``, or None.
 * An exception escaping the script body is turned into the reply text by
@@ -205,6 +206,11 @@ else:
 _segment_factories = {}
 
 
+# gearsd's native compile skips the ast classes builtins.compile() makes in
+# every new interpreter (python/native.c); the development stand-in has none.
+_compile_code = getattr(redisgears, 'compile_code', lambda source, filename: compile(source, filename, 'exec'))
+
+
 def _indent(lines, level):
     return ['    ' * level + line for line in lines]
 
@@ -243,7 +249,7 @@ def _segment_factory(kinds, batch):
     source = '\n'.join(['def factory(%s):' % params] + _indent(function, 1)
                        + ['    return ' + name])
     scope = {}
-    exec(compile(source, '<gears pipeline>', 'exec'), globals(), scope)
+    exec(_compile_code(source, '<gears pipeline>'), globals(), scope)
     factory = _segment_factories[key] = scope['factory']
     return factory
 
