@@ -179,14 +179,27 @@ func warmPool(c *redis.Client, size string) {
 
 // settle waits until every live interpreter is a ready pooled one.
 func settle(c *redis.Client) {
-	for i := 0; i < 5000; i++ {
-		if gearsField(c, "live_interpreters") == gearsField(c, "pool_size") &&
-			gearsField(c, "pool_ready") == gearsField(c, "pool_size") {
-			time.Sleep(5 * time.Millisecond) // and the lane is idle again
+	for i := 0; i < 20000; i++ {
+		g := gearsFields(c)
+		if g["live_interpreters"] == g["pool_size"] && g["pool_ready"] == g["pool_size"] {
+			time.Sleep(time.Millisecond) // and the lane is idle again
 			return
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(500 * time.Microsecond)
 	}
+}
+
+// gearsFields reads INFO gears once.
+func gearsFields(c *redis.Client) map[string]string {
+	text, err := c.Info(context.Background(), "gears").Result()
+	must(err)
+	out := map[string]string{}
+	for _, line := range strings.Split(text, "\r\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func gearsField(c *redis.Client, name string) int {

@@ -143,6 +143,7 @@ func (e *Engine) Info() (string, [][2]string) {
 		{"interpreters_lingering", strconv.FormatInt(st.Lingering, 10)},
 		{"interpreter_build_avg_us", strconv.FormatInt(st.BuildAvg.Microseconds(), 10)},
 		{"interpreter_builders", strconv.Itoa(st.Builders)},
+		{"interpreter_build_retries", strconv.FormatUint(st.BuildRetries, 10)},
 		{"script_threads", strconv.FormatInt(st.ScriptThreads, 10)},
 		{"python_threads", strconv.Itoa(st.Workers)},
 		{"python_threads_max", strconv.Itoa(st.MaxWorkers)},

@@ -95,10 +95,48 @@ static int64_t arena_owner(void) {
 	return interp->id;
 }
 
+// A few freed arenas are kept mapped for the next interpreter: one is
+// created and another ended for every session, and an arena mapped afresh
+// costs a page fault per page touched (zero-filled by the kernel). obmalloc
+// makes no assumption about an arena's contents.
+#define ARENA_CACHE 8
+static void *cached[ARENA_CACHE];
+static size_t cached_size[ARENA_CACHE];
+static int n_cached;
+
+static void *cache_take(size_t size) {
+	for (int i = 0; i < n_cached; i++) {
+		if (cached_size[i] == size) {
+			void *p = cached[i];
+			cached[i] = cached[n_cached - 1];
+			cached_size[i] = cached_size[n_cached - 1];
+			n_cached--;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+// unmap_arena keeps p in the cache or unmaps it. Caller holds arena_mu.
+static void unmap_arena(void *p, size_t size) {
+	if (n_cached < ARENA_CACHE) {
+		cached[n_cached] = p;
+		cached_size[n_cached] = size;
+		n_cached++;
+		return;
+	}
+	munmap(p, size);
+}
+
 static void *arena_alloc(void *ctx, size_t size) {
 	(void)ctx;
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) return NULL;
+	pthread_mutex_lock(&arena_mu);
+	void *p = cache_take(size);
+	pthread_mutex_unlock(&arena_mu);
+	if (p == NULL) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) return NULL;
+	}
 	int64_t owner = arena_owner();
 	if (owner < 0) return p; // the main state's arenas are never reclaimed: not tracked
 	pthread_mutex_lock(&arena_mu);
@@ -106,8 +144,8 @@ static void *arena_alloc(void *ctx, size_t size) {
 		size_t cap = cap_arenas ? cap_arenas * 2 : 256;
 		arena_rec *a = realloc(arenas, cap * sizeof(*a));
 		if (a == NULL) {
+			unmap_arena(p, size);
 			pthread_mutex_unlock(&arena_mu);
-			munmap(p, size);
 			return NULL;
 		}
 		arenas = a;
@@ -128,8 +166,8 @@ static void arena_free(void *ctx, void *p, size_t size) {
 			break;
 		}
 	}
+	unmap_arena(p, size);
 	pthread_mutex_unlock(&arena_mu);
-	munmap(p, size);
 }
 
 void gd_reclaim_install(void) {
@@ -144,7 +182,7 @@ static int64_t release_arenas(int64_t owner) {
 	pthread_mutex_lock(&arena_mu);
 	for (size_t i = 0; i < n_arenas;) {
 		if (arenas[i].owner == owner) {
-			munmap(arenas[i].addr, arenas[i].size);
+			unmap_arena(arenas[i].addr, arenas[i].size);
 			arenas[i] = arenas[--n_arenas];
 			n++;
 		} else {

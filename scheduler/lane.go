@@ -22,6 +22,7 @@ const (
 
 type task struct {
 	run   Job
+	since time.Time // when it was queued (later tasks age)
 	state atomic.Int32
 	start chan struct{} // closed when the job starts; nil when nobody waits
 	done  chan struct{} // closed when it has run; nil when nobody waits
@@ -36,6 +37,7 @@ type Lane struct {
 	mu      sync.Mutex
 	urgent  []*task // run before queue (ending interpreters)
 	queue   []*task
+	later   []*task // run when queue is empty, or once waited laterAging (pool refills)
 	driver  *Worker // the worker that runs the queue
 	running bool    // the driver is running a job of this lane
 	since   time.Time
@@ -88,7 +90,7 @@ func (l *Lane) Handoffs() uint64 { return l.handoffs.Load() }
 // end, and Run returns the job's error.
 func (l *Lane) Run(ctx context.Context, queueTimeout time.Duration, job Job) error {
 	t := &task{run: job, start: make(chan struct{}), done: make(chan struct{})}
-	if err := l.enqueue(t, false); err != nil {
+	if err := l.enqueue(t, priNormal); err != nil {
 		return err
 	}
 	var timeout <-chan time.Time
@@ -117,33 +119,60 @@ func (l *Lane) Run(ctx context.Context, queueTimeout time.Duration, job Job) err
 // next batch, collecting its results and letting go of its plan).
 func (l *Lane) Must(job Job) error {
 	t := &task{run: job, done: make(chan struct{})}
-	if err := l.enqueue(t, false); err != nil {
+	if err := l.enqueue(t, priNormal); err != nil {
 		return err
 	}
 	<-t.done
 	return t.err
 }
 
+// Later runs job when the lane has no other work queued, or once it has
+// waited laterAging, and waits until it has run (refilling the interpreter
+// pool: a request that finds an interpreter ready does not then wait behind
+// the build of the next one, and the pool still refills under steady load).
+func (l *Lane) Later(job Job) error {
+	t := &task{run: job, done: make(chan struct{})}
+	if err := l.enqueue(t, priLater); err != nil {
+		return err
+	}
+	<-t.done
+	return t.err
+}
+
+// laterAging bounds how long Later work yields to other work.
+const laterAging = 20 * time.Millisecond
+
 // Go queues job without waiting for it.
 func (l *Lane) Go(job Job) error {
-	return l.enqueue(&task{run: job}, false)
+	return l.enqueue(&task{run: job}, priNormal)
 }
 
 // Urgent queues job ahead of all other work on the lane, without waiting
 // (ending an interpreter: the memory comes back first).
 func (l *Lane) Urgent(job Job) error {
-	return l.enqueue(&task{run: job}, true)
+	return l.enqueue(&task{run: job}, priUrgent)
 }
 
-func (l *Lane) enqueue(t *task, urgent bool) error {
+// queue priorities
+const (
+	priNormal = iota
+	priUrgent
+	priLater
+)
+
+func (l *Lane) enqueue(t *task, pri int) error {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
 		return ErrClosed
 	}
-	if urgent {
+	switch pri {
+	case priUrgent:
 		l.urgent = append(l.urgent, t)
-	} else {
+	case priLater:
+		t.since = time.Now()
+		l.later = append(l.later, t)
+	default:
 		l.queue = append(l.queue, t)
 	}
 	l.pending.Add(1)
@@ -187,7 +216,7 @@ func (l *Lane) next(w *Worker) *task {
 		if t := l.pop(); t != nil {
 			l.running = true
 			l.since = time.Now()
-			more := len(l.urgent)+len(l.queue) > 0
+			more := l.queued() > 0
 			l.mu.Unlock()
 			if more {
 				l.s.watch()
@@ -207,19 +236,21 @@ func (l *Lane) next(w *Worker) *task {
 	}
 }
 
-// pop takes the next job that was not withdrawn. Caller holds l.mu.
+// queued counts the jobs waiting. Caller holds l.mu.
+func (l *Lane) queued() int { return len(l.urgent) + len(l.queue) + len(l.later) }
+
+// pop takes the next job that was not withdrawn: urgent, then later work
+// that has waited long enough, then normal, then later. Caller holds l.mu.
 func (l *Lane) pop() *task {
 	for {
 		var t *task
 		switch {
 		case len(l.urgent) > 0:
-			t = l.urgent[0]
-			l.urgent[0] = nil
-			l.urgent = l.urgent[1:]
+			t, l.urgent = shift(l.urgent)
+		case len(l.later) > 0 && (len(l.queue) == 0 || time.Since(l.later[0].since) >= laterAging):
+			t, l.later = shift(l.later)
 		case len(l.queue) > 0:
-			t = l.queue[0]
-			l.queue[0] = nil
-			l.queue = l.queue[1:]
+			t, l.queue = shift(l.queue)
 		default:
 			return nil
 		}
@@ -227,6 +258,12 @@ func (l *Lane) pop() *task {
 			return t
 		}
 	}
+}
+
+func shift(q []*task) (*task, []*task) {
+	t := q[0]
+	q[0] = nil
+	return t, q[1:]
 }
 
 // finished records the end of a job w ran.
@@ -246,7 +283,7 @@ func (l *Lane) finished(w *Worker) {
 func (l *Lane) checkHandoff(now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.running || len(l.urgent)+len(l.queue) == 0 {
+	if !l.running || l.queued() == 0 {
 		return false
 	}
 	if !l.due(now) {

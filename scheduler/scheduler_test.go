@@ -77,6 +77,33 @@ func TestUrgentJobsGoFirst(t *testing.T) {
 	}
 }
 
+// Later work yields to work queued after it, up to its aging.
+func TestLaterWorkYields(t *testing.T) {
+	s := newScheduler(t, Options{Lanes: 1, SpareThreads: 0})
+	l := s.Lanes()[0]
+	release := make(chan struct{})
+	started := make(chan struct{})
+	l.Go(func(*Worker) error { close(started); <-release; return nil })
+	<-started
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	done := make(chan error, 1)
+	go func() { done <- l.Later(func(*Worker) error { note("later"); return nil }) }()
+	Eventually(t, func() bool { return l.Pending() == 2 }, "the later job queued")
+	var wg sync.WaitGroup
+	wg.Add(1)
+	l.Go(func(*Worker) error { note("normal"); wg.Done(); return nil })
+	close(release)
+	wg.Wait()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(order, ",") != "normal,later" {
+		t.Fatalf("order %v", order)
+	}
+}
+
 // A job that waits (as Python blocked in C does) hands its lane to a spare:
 // the work behind it runs at once, on another thread.
 func TestWaitingJobHandsItsLaneToASpare(t *testing.T) {

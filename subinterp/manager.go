@@ -60,12 +60,13 @@ type Manager struct {
 	init     *thread      // initialised CPython, finalises it; with own GILs the first builder
 	builders chan *thread // own GILs: builder threads free to build, one per lane
 
-	mu         sync.Mutex
-	ready      []*Interp // built, unused interpreters
-	filling    int       // pool interpreters being built
-	lastDemand time.Time
-	closed     bool
-	refill     chan struct{}
+	mu          sync.Mutex
+	ready       []*Interp // built, unused interpreters
+	filling     int       // pool interpreters being built
+	lastDemand  time.Time
+	closed      bool
+	refill      chan struct{}
+	refillArmed atomic.Bool
 
 	queueTimeout atomic.Int64 // nanoseconds
 
@@ -75,6 +76,7 @@ type Manager struct {
 	lingering     atomic.Int64  // ends put off while threads of their code finish
 	scriptThreads atomic.Int64  // threads started by sessions' code, alive
 	buildNs       atomic.Int64  // total time spent creating interpreters
+	buildRetries  atomic.Uint64 // own-GIL builds tried again (buildOwnGIL)
 	allEnd        chan struct{} // signalled when live drops to zero
 	stop          chan struct{}
 	wg            sync.WaitGroup
@@ -93,6 +95,7 @@ type Stats struct {
 	Lingering      int64
 	ScriptThreads  int64
 	BuildAvg       time.Duration
+	BuildRetries   uint64
 	Builders       int
 	Workers        int
 	MaxWorkers     int
@@ -192,6 +195,7 @@ func (m *Manager) Stats() Stats {
 		Created:        m.created.Load(),
 		Ended:          m.ended.Load(),
 		Lingering:      m.lingering.Load(),
+		BuildRetries:   m.buildRetries.Load(),
 		ScriptThreads:  m.scriptThreads.Load(),
 		Builders:       cap(m.builders),
 		Workers:        ss.Workers,
@@ -226,7 +230,7 @@ func (m *Manager) Acquire(ctx context.Context) (*Interp, error) {
 	m.lastDemand = time.Now()
 	in := m.takeReady(lane)
 	m.mu.Unlock()
-	m.kickPool()
+	m.kickPoolSoon()
 	if in == nil {
 		var err error
 		if in, err = m.build(ctx, lane, true); err != nil {
@@ -263,8 +267,9 @@ func (m *Manager) takeReady(lane *scheduler.Lane) *Interp {
 // own GILs a builder thread makes it, off the lanes; with a shared GIL a job
 // on the lane does (no GIL hand-off between threads, no parallelism lost).
 // On demand the lane job is new work (BUSY after the queue timeout); for the
-// pool it waits its turn among the lane's other jobs, so the pool refills
-// while the lane is busy.
+// pool it yields to the lane's other work for a while (Lane.Later), so the
+// request that took a ready interpreter is not kept behind the next one's
+// build, and the pool still refills while the lane is busy.
 func (m *Manager) build(ctx context.Context, lane *scheduler.Lane, demand bool) (*Interp, error) {
 	in := &Interp{m: m, lane: lane, tstates: map[*scheduler.Worker]*python.ThreadState{}, gone: make(chan struct{})}
 	var err error
@@ -292,7 +297,7 @@ func (m *Manager) build(ctx context.Context, lane *scheduler.Lane, demand bool) 
 		if demand {
 			err = lane.Run(ctx, time.Duration(m.queueTimeout.Load()), job)
 		} else {
-			err = lane.Must(job)
+			err = lane.Later(job)
 		}
 	}
 	if err != nil {
@@ -313,12 +318,25 @@ func (m *Manager) buildOwnGIL(ctx context.Context, in *Interp) error {
 	}
 	defer func() { m.builders <- b }()
 	var err error
-	b.do(func() {
-		b.main.Attach()
-		in.builder, err = m.create(in, b.main)
-	})
-	return err
+	for try := 1; ; try++ {
+		b.do(func() {
+			b.main.Attach()
+			in.builder, err = m.create(in, b.main)
+		})
+		// CPython 3.13 sometimes fails to create an interpreter while
+		// another thread creates one ("Failed to import encodings module",
+		// python/cpython#128381, seen here too); it cleans up after itself,
+		// and the next try works.
+		if err == nil || python.ErrorType(err) != "InterpreterError" || try == buildTries {
+			return err
+		}
+		m.buildRetries.Add(1)
+		m.opts.Log.Warn().Err(err).Int("try", try).Msg("building an interpreter failed; trying again")
+	}
 }
+
+// buildTries bounds the tries of one own-GIL interpreter build.
+const buildTries = 3
 
 // create makes the interpreter on the calling thread from from, its
 // main-interpreter thread state, and runs Setup in it. It returns the
@@ -342,6 +360,21 @@ func (m *Manager) create(in *Interp, from *python.ThreadState) (*python.ThreadSt
 	m.created.Add(1)
 	m.buildNs.Add(int64(time.Since(t0)))
 	return ts, nil
+}
+
+// refillDelay is how long after a pooled interpreter is taken its
+// replacement's build starts: the request that took it runs first, rather
+// than sharing the cores with the build (a warm call takes well under a
+// millisecond). Under steady load builders run all the time anyway.
+const refillDelay = 2 * time.Millisecond
+
+func (m *Manager) kickPoolSoon() {
+	if m.refillArmed.CompareAndSwap(false, true) {
+		time.AfterFunc(refillDelay, func() {
+			m.refillArmed.Store(false)
+			m.kickPool()
+		})
+	}
 }
 
 func (m *Manager) kickPool() {
