@@ -24,7 +24,8 @@
 // 3.11 keeps the current thread state in one global, set and cleared under
 // the GIL (and cleared before a thread state is freed).
 PyThreadState *gd_gil_holder(void) { return _PyThreadState_UncheckedGet(); }
-long gd_switch_interval(void) { return (long)_PyEval_GetSwitchInterval(); }
+// Read from the GIL itself: _PyEval_GetSwitchInterval needs the GIL (3.12).
+long gd_switch_interval(void) { return (long)_PyRuntime.ceval.gil.interval; }
 #elif PY_VERSION_HEX < 0x030D0000
 // 3.12 keeps the current thread state per thread; the GIL records the last
 // thread state that took it, the holder while it is locked. The pointer may
@@ -34,7 +35,10 @@ PyThreadState *gd_gil_holder(void) {
 	if (gil == NULL || _Py_atomic_load_relaxed(&gil->locked) != 1) return NULL;
 	return (PyThreadState *)_Py_atomic_load_relaxed(&gil->last_holder);
 }
-long gd_switch_interval(void) { return (long)_PyEval_GetSwitchInterval(); }
+long gd_switch_interval(void) {
+	struct _gil_runtime_state *gil = PyInterpreterState_Main()->ceval.gil;
+	return gil != NULL ? (long)gil->interval : 5000;
+}
 #else
 PyThreadState *gd_gil_holder(void) { return NULL; } // not needed from 3.13 on
 long gd_switch_interval(void) { return 5000; }
