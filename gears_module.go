@@ -77,7 +77,13 @@ func (m *gearsModule) Info() (string, []server.InfoField) {
 
 func (m *gearsModule) Close(ctx context.Context) error { return m.Engine.Close(ctx) }
 
-var _ server.Module = (*gearsModule)(nil)
+// Purge gives back the memory kept for the next interpreters (MEMORY PURGE).
+func (m *gearsModule) Purge() { m.Engine.Purge() }
+
+var (
+	_ server.Module = (*gearsModule)(nil)
+	_ server.Purger = (*gearsModule)(nil)
+)
 
 func boolDigit(b bool) string {
 	if b {

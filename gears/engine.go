@@ -115,6 +115,9 @@ func (e *Engine) Close(ctx context.Context) error {
 	return e.interps.Close(ctx)
 }
 
+// Purge gives back the memory kept for the next interpreters.
+func (e *Engine) Purge() { e.interps.Purge() }
+
 // Info is the INFO gears section.
 func (e *Engine) Info() (string, [][2]string) {
 	st := e.interps.Stats()

@@ -3,6 +3,7 @@ package gears
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -117,5 +118,29 @@ func TestUnblockingAbortAndTimeout(t *testing.T) {
 	got = e.do(t, "RG.PYEXECUTE", "while True:\n    pass\n")
 	if !got.IsError() || !strings.Contains(got.Str, "execution-timeout") || time.Since(start) > 20*time.Second {
 		t.Fatalf("timeout: %s after %s", got, time.Since(start))
+	}
+}
+
+// A KeysReader whose first batch is not all: the first batch is read with
+// the script, the rest from the cursor it left, every key once; and the same
+// for an UNBLOCKING run, read whole off the lane.
+func TestKeysReaderBeyondTheFirstBatch(t *testing.T) {
+	e := engine(t)
+	const n = 2500
+	for i := 0; i < n; i++ {
+		e.do(t, "SET", "many:"+strconv.Itoa(i), strconv.Itoa(i))
+	}
+	want := `[["` + strconv.Itoa(n) + `"], []]`
+	code := "GB().map(lambda r: int(r['value'])).distinct().count().run('many:*')"
+	if got := e.do(t, "RG.PYEXECUTE", code); got.String() != want {
+		t.Fatalf("blocking: got %s, want %s", got, want)
+	}
+	id := e.do(t, "RG.PYEXECUTE", code, "UNBLOCKING")
+	if got := e.do(t, "RG.GETRESULTSBLOCKING", id.Str); got.String() != want {
+		t.Fatalf("unblocking: got %s, want %s", got, want)
+	}
+	// A PythonReader past one batch likewise.
+	if got := e.do(t, "RG.PYEXECUTE", "GB('PythonReader').count().run(lambda: iter(range(2500)))"); got.String() != want {
+		t.Fatalf("PythonReader: got %s", got)
 	}
 }

@@ -161,6 +161,10 @@ gd_reclaim *gd_reclaim_prepare(PyInterpreterState *interp);
  * Py_EndInterpreter, on the same thread. */
 void gd_reclaim_finish(gd_reclaim *r);
 
+/* gd_reclaim_trim unmaps the freed arenas kept for reuse beyond keep. Any
+ * thread. */
+void gd_reclaim_trim(int keep);
+
 /* gd_reclaim_stats: arenas unmapped, interned strings freed, interpreters
  * whose strings were kept because they loaded a single-phase module. */
 void gd_reclaim_stats(int64_t *arenas, int64_t *strings, int64_t *skipped);

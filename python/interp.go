@@ -250,6 +250,10 @@ func Reclaimed() ReclaimStats {
 	return ReclaimStats{Arenas: int64(a), Strings: int64(s), Skipped: int64(k)}
 }
 
+// TrimArenaCache unmaps the freed arenas kept for reuse beyond keep
+// (python/reclaim.c). Any thread.
+func TrimArenaCache(keep int) { C.gd_reclaim_trim(C.int(keep)) }
+
 // SetReclaim turns reclaiming off (false) or on; for measuring CPython as
 // it is. Call it before any interpreter ends.
 func SetReclaim(on bool) {

@@ -43,6 +43,7 @@ int gd_reclaim_enabled = 1;
 #if PY_VERSION_HEX < 0x030C0000
 
 void gd_reclaim_install(void) {}
+void gd_reclaim_trim(int keep) { (void)keep; }
 gd_reclaim *gd_reclaim_prepare(PyInterpreterState *interp) { (void)interp; return NULL; }
 void gd_reclaim_finish(gd_reclaim *r) { (void)r; }
 void gd_reclaim_stats(int64_t *arenas, int64_t *strings, int64_t *skipped) { *arenas = *strings = *skipped = 0; }
@@ -95,11 +96,14 @@ static int64_t arena_owner(void) {
 	return interp->id;
 }
 
-// A few freed arenas are kept mapped for the next interpreter: one is
-// created and another ended for every session, and an arena mapped afresh
-// costs a page fault per page touched (zero-filled by the kernel). obmalloc
-// makes no assumption about an arena's contents.
-#define ARENA_CACHE 8
+// Freed arenas are kept mapped for the next interpreters: one is created
+// and another ended for every session, and an arena mapped afresh costs a
+// page fault per page touched (zero-filled by the kernel): 120 faults per
+// session under 8 clients on 3.13, 10 with the cache (measured here).
+// obmalloc makes no assumption about an arena's contents. The cache holds
+// as many as a busy server turns over; gd_reclaim_trim empties it (MEMORY
+// PURGE, and a second without a new interpreter).
+#define ARENA_CACHE 64
 static void *cached[ARENA_CACHE];
 static size_t cached_size[ARENA_CACHE];
 static int n_cached;
@@ -126,6 +130,15 @@ static void unmap_arena(void *p, size_t size) {
 		return;
 	}
 	munmap(p, size);
+}
+
+void gd_reclaim_trim(int keep) {
+	pthread_mutex_lock(&arena_mu);
+	while (n_cached > keep) {
+		n_cached--;
+		munmap(cached[n_cached], cached_size[n_cached]);
+	}
+	pthread_mutex_unlock(&arena_mu);
 }
 
 static void *arena_alloc(void *ctx, size_t size) {

@@ -8,8 +8,9 @@ import (
 )
 
 // MEMORY PURGE and MEMORY HELP. Redis's PURGE asks jemalloc to return its
-// dirty pages to the system; gearsd's collects garbage and returns the
-// free heap to the system (debug.FreeOSMemory), so the resident size then
+// dirty pages to the system; gearsd's collects garbage, returns the free
+// heap to the system (debug.FreeOSMemory) and asks each module that keeps
+// memory for reuse to let it go (Purger), so the resident size then
 // reflects what the keys and the server hold.
 func init() {
 	register(container("memory", "server", "A container for memory diagnostics commands.",
@@ -21,5 +22,10 @@ func init() {
 func cmdMemoryPurge(s *Server, c *client, args [][]byte) resp.Value {
 	runtime.GC()
 	debug.FreeOSMemory()
+	for _, m := range s.modules {
+		if p, ok := m.(Purger); ok {
+			p.Purge()
+		}
+	}
 	return resp.OK
 }

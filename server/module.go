@@ -20,6 +20,12 @@ type Module interface {
 	Info() (section string, fields []InfoField)
 }
 
+// Purger is a module that keeps memory for reuse and can give it back to
+// the system: MEMORY PURGE calls Purge. It must not block long.
+type Purger interface {
+	Purge()
+}
+
 // ModuleCommand is one command of a module.
 type ModuleCommand struct {
 	// Name is the command's name, in any case ("RG.PYEXECUTE").

@@ -211,8 +211,8 @@ func (in *Interp) end(w *scheduler.Worker) error {
 	if in.m.opts.Teardown != nil {
 		in.m.opts.Teardown(in.Data)
 	}
-	// The end runs finalizers, the interpreter's code: counted as attached
-	// until it returns (the arbiter's end above).
+	// Py_EndInterpreter runs finalizers, the interpreter's own code: the
+	// arbiter counts it as attached until it returns.
 	a := in.m.gil
 	in.mu.Lock()
 	for o, t := range in.tstates {

@@ -377,6 +377,9 @@ func (m *Manager) kickPoolSoon() {
 	}
 }
 
+// Purge unmaps the arenas kept for the next interpreters (MEMORY PURGE).
+func (m *Manager) Purge() { python.TrimArenaCache(0) }
+
 func (m *Manager) kickPool() {
 	select {
 	case m.refill <- struct{}{}:
@@ -392,12 +395,20 @@ func (m *Manager) fillPool() {
 	defer m.wg.Done()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var lastCreated uint64
 	for {
 		select {
 		case <-m.stop:
 			return
 		case <-m.refill:
 		case <-tick.C:
+		}
+		if created := m.created.Load(); created == lastCreated {
+			// A second without a new interpreter: the arenas kept for the
+			// next ones go back to the system.
+			python.TrimArenaCache(0)
+		} else {
+			lastCreated = created
 		}
 		m.mu.Lock()
 		idle := m.opts.PoolIdleTimeout > 0 && time.Since(m.lastDemand) > m.opts.PoolIdleTimeout
