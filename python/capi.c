@@ -212,6 +212,25 @@ int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, volatile i
 	return n;
 }
 
+int gd_release_import_lock(void) {
+	// An asynchronous exception may land between importlib's
+	// _imp.acquire_lock() and its try/finally (its module locks' weakref
+	// callback: seen here), leaving the import lock held by this thread for
+	// ever; on 3.11 that lock is the whole process's, and every interpreter's
+	// next import waits on it. No job holds it across its end, so whatever
+	// this thread holds now is such a leak.
+	PyObject *imp = PyImport_ImportModule("_imp");
+	if (imp == NULL) { PyErr_Clear(); return 0; }
+	int n = 0;
+	for (; n < 64; n++) {
+		PyObject *r = PyObject_CallMethod(imp, "release_lock", NULL);
+		if (r == NULL) { PyErr_Clear(); break; } // RuntimeError: not held by this thread
+		Py_DECREF(r);
+	}
+	Py_DECREF(imp);
+	return n;
+}
+
 void gd_clear_async_exc(unsigned long thread_id) {
 	PyThreadState_SetAsyncExc(thread_id, NULL);
 }

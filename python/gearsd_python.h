@@ -136,6 +136,11 @@ unsigned long gd_thread_ident(void);
  * number of thread states modified (0 if nothing was running). */
 int gd_interrupt(PyInterpreterState *interp, unsigned long thread_id, volatile int *running, const char *module, const char *exc_name);
 
+/* gd_release_import_lock releases the import lock if the calling thread
+ * holds it (a leak: see capi.c) and returns how many levels it released.
+ * PRECONDITION: attached. */
+int gd_release_import_lock(void);
+
 /* gd_clear_async_exc drops an asynchronous exception still pending for
  * thread_id in the current interpreter. PRECONDITION: attached. */
 void gd_clear_async_exc(unsigned long thread_id);

@@ -229,10 +229,15 @@ func (t *ThreadState) Interrupt(module, excName string) bool {
 }
 
 // ClearPendingInterrupt drops an Interrupt that arrived after the code it
-// was meant for had returned, so it cannot hit the thread's next work.
+// was meant for had returned, so it cannot hit the thread's next work, and
+// releases the import lock if the interrupt left it held (an asynchronous
+// exception can land inside importlib between taking that lock and the
+// try/finally that gives it back; on 3.11 the lock is the process's). It
+// returns the levels of the import lock it released.
 // PRECONDITION: attached to t, on t's thread.
-func (t *ThreadState) ClearPendingInterrupt() {
+func (t *ThreadState) ClearPendingInterrupt() int {
 	C.gd_clear_async_exc(C.ulong(t.ident))
+	return int(C.gd_release_import_lock())
 }
 
 // ReclaimStats are the totals of what gearsd gave back of ended

@@ -44,7 +44,16 @@ type Work struct {
 	ts           atomic.Pointer[python.ThreadState]
 	interrupted  atomic.Int32
 	interrupting atomic.Bool
+	// delivered is when an interrupt last reached the running job (unix
+	// nanoseconds), 0 for none since the job started: the job is then left
+	// to unwind for interruptGrace before another is sent (see Interrupt).
+	delivered atomic.Int64
 }
+
+// interruptGrace is how long a job that an interrupt reached has to unwind
+// before it is interrupted again (its code may have swallowed the
+// exception, or been blocked in C).
+const interruptGrace = time.Second
 
 // ID is CPython's interpreter id.
 func (in *Interp) ID() int64 { return in.py.ID() }
@@ -131,12 +140,15 @@ func (in *Interp) job(work *Work, fn func() error) scheduler.Job {
 			return fn()
 		}
 		ts.SetRunning(true)
+		work.delivered.Store(0)
 		work.ts.Store(ts)
 		defer func() { // before the detach: SetRunning needs the GIL
 			ts.SetRunning(false)
 			work.ts.Store(nil)
 			if work.interrupted.Swap(0) > 0 {
-				ts.ClearPendingInterrupt()
+				if n := ts.ClearPendingInterrupt(); n > 0 {
+					in.m.opts.Log.Warn().Int64("interp", in.ID()).Int("levels", n).Msg("an interrupt left the import lock held: released")
+				}
 			}
 		}()
 		return fn()
@@ -292,10 +304,19 @@ func (in *Interp) ThreadEnded(key uintptr) {
 // the GIL: the delivery runs on a locked goroutine of its own, at most one
 // at a time per work, holding its own reference on the interpreter, so a
 // delivery that has to wait holds up nothing else. Callers retry until the
-// work ends.
+// work ends; once one has reached the job, the next waits interruptGrace,
+// so that the job unwinds in peace: an asynchronous exception lands wherever
+// the job's Python is, the runtime's and importlib's own code included, and
+// each one more is a chance to land between an acquire and its try/finally.
 func (in *Interp) Interrupt(work *Work, module, excName string) bool {
 	ts := work.ts.Load()
-	if ts == nil || !work.interrupting.CompareAndSwap(false, true) {
+	if ts == nil {
+		return false
+	}
+	if d := work.delivered.Load(); d != 0 && time.Since(time.Unix(0, d)) < interruptGrace {
+		return false
+	}
+	if !work.interrupting.CompareAndSwap(false, true) {
 		return false
 	}
 	if !in.TryRetain() {
@@ -307,6 +328,9 @@ func (in *Interp) Interrupt(work *Work, module, excName string) bool {
 	go func() {
 		runtime.LockOSThread() // the thread exits with the goroutine
 		ok := ts.Interrupt(module, excName)
+		if ok {
+			work.delivered.Store(time.Now().UnixNano())
+		}
 		work.interrupting.Store(false)
 		in.Release()
 		delivered <- ok

@@ -180,35 +180,34 @@ func TestInterruptStopsRunawayCode(t *testing.T) {
 	}
 }
 
-// sameLane acquires interpreters until one shares a's lane, releasing the
-// others.
-func sameLane(t *testing.T, m *Manager, a *Interp) *Interp {
+// twoOnOneLane acquires two interpreters bound to the same lane, released
+// when the test ends.
+func twoOnOneLane(t *testing.T, m *Manager) (a, b *Interp) {
 	t.Helper()
+	a, err := m.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Release)
 	for i := 0; i < 50; i++ {
 		b, err := m.Acquire(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if b.Lane() == a.Lane() {
-			return b
+			t.Cleanup(b.Release)
+			return a, b
 		}
 		defer b.Release()
 	}
 	t.Fatal("no interpreter on the same lane")
-	return nil
+	return nil, nil
 }
 
 // A job blocked in C with its GIL released (time.sleep) does not hold its
 // lane: another session on the same lane is served before it wakes.
 func TestWaitingJobDoesNotHoldItsLane(t *testing.T) {
-	m := manager(t)
-	a, err := m.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release()
-	b := sameLane(t, m, a)
-	defer b.Release()
+	a, b := twoOnOneLane(t, manager(t))
 	sleeping := make(chan error, 1)
 	go func() {
 		_, err := eval(a, "import time\ntime.sleep(3)\nresult = 1")
@@ -231,14 +230,7 @@ func TestWaitingJobDoesNotHoldItsLane(t *testing.T) {
 // A CPU-bound runaway shares the lane (and a shared GIL) with other
 // sessions instead of making them BUSY.
 func TestRunawayDoesNotMakeOthersBusy(t *testing.T) {
-	m := manager(t)
-	a, err := m.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release()
-	b := sameLane(t, m, a)
-	defer b.Release()
+	a, b := twoOnOneLane(t, manager(t))
 	work := &Work{}
 	spinning := make(chan error, 1)
 	go func() {

@@ -155,7 +155,14 @@ func (s *Server) Stop(t *testing.T) {
 			t.Errorf("gearsd exited with %v\n%s", err, s.log)
 		}
 	case <-time.After(30 * time.Second):
-		_ = s.cmd.Process.Kill()
+		// SIGQUIT first: Go writes every goroutine's stack to the log.
+		_ = s.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-s.done:
+		case <-time.After(5 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
 		t.Errorf("gearsd did not stop within 30s of SIGTERM\n%s", s.log)
 	}
 	s.done <- nil // later Stop calls return at once
