@@ -31,6 +31,10 @@ const (
 	Duration
 	// Enum is one of Values, case-insensitive, stored in lower case.
 	Enum
+	// Memory is a size in bytes within [Min, Max], written as Redis writes
+	// one: a number with an optional unit (1k = 1000, 1kb = 1024, m, mb, g,
+	// gb, case-insensitive). CONFIG GET shows it in bytes, as Redis does.
+	Memory
 )
 
 func (t Type) String() string {
@@ -43,6 +47,8 @@ func (t Type) String() string {
 		return "duration"
 	case Enum:
 		return "enum"
+	case Memory:
+		return "memory"
 	}
 	return "string"
 }
@@ -54,7 +60,7 @@ type Setting struct {
 	Default     string   // in the canonical form CONFIG GET shows
 	Runtime     bool     // CONFIG SET may change it while the server runs
 	Values      []string // the allowed values of an Enum
-	Min, Max    int64    // the bounds of an Int
+	Min, Max    int64    // the bounds of an Int or a Memory
 	Description string   // one line, for --help and config.yaml
 
 	// check, when set, validates a String value and returns its canonical
@@ -165,6 +171,9 @@ func (c *Config) String(name string) string {
 
 // Int returns an Int setting.
 func (c *Config) Int(name string) int { return int(c.get(name).(int64)) }
+
+// Bytes returns a Memory setting, in bytes.
+func (c *Config) Bytes(name string) int64 { return c.get(name).(int64) }
 
 // Bool returns a Bool setting.
 func (c *Config) Bool(name string) bool { return c.get(name).(bool) }

@@ -15,6 +15,8 @@ const (
 	RequirePass          = "requirepass"
 	MaxClients           = "maxclients"
 	Timeout              = "timeout"
+	ProtoMaxBulkLen      = "proto-max-bulk-len"
+	QueryBufferLimit     = "client-query-buffer-limit"
 	EventLoops           = "event-loops"
 	BusyPollUS           = "busy-poll-us"
 	GCFloorMB            = "gc-floor-mb"
@@ -66,6 +68,10 @@ var table = []Setting{
 		Description: "microseconds an event loop that has just served requests keeps polling for more before it sleeps: a client's next request then does not have to wake it (0 sleeps at once)"},
 	{Name: Timeout, Type: Int, Default: "0", Runtime: true, Min: 0, Max: maxInt32,
 		Description: "close a client idle for this many seconds (0 never); applies to new connections"},
+	{Name: ProtoMaxBulkLen, Type: Memory, Default: "536870912", Runtime: true, Min: 1 << 20, Max: 1<<63 - 1,
+		Description: "longest bulk string a client may send (512mb); a longer one is a protocol error and the client is closed"},
+	{Name: QueryBufferLimit, Type: Memory, Default: "1073741824", Runtime: true, Min: 1 << 20, Max: 1<<63 - 1,
+		Description: "most bytes of a client's input held before they form a command (1gb); a client past it is closed and logged"},
 	{Name: LogLevel, Type: Enum, Default: "notice", Runtime: true,
 		Values:      []string{"debug", "verbose", "notice", "warning"},
 		Description: "least severe messages logged, in Redis's names (zerolog's trace, debug, info, warn)"},

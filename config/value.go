@@ -11,6 +11,7 @@ import (
 // Reasons for refusing a value: Redis 7's texts where Redis has the type.
 const (
 	reasonNotInt   = "argument couldn't be parsed into an integer"
+	reasonMemory   = "argument must be a memory value"
 	reasonRange    = "argument must be between %d and %d inclusive"
 	reasonBool     = "argument must be 'yes' or 'no'"
 	reasonEnum     = "argument(s) must be one of the following: %s"
@@ -28,6 +29,15 @@ func (s *Setting) parse(text string) (value, error) {
 		n, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 		if err != nil {
 			return value{}, errors.New(reasonNotInt)
+		}
+		if n < s.Min || n > s.Max {
+			return value{}, fmt.Errorf(reasonRange, s.Min, s.Max)
+		}
+		return value{strconv.FormatInt(n, 10), n}, nil
+	case Memory:
+		n, ok := parseMemory(text)
+		if !ok {
+			return value{}, errors.New(reasonMemory)
 		}
 		if n < s.Min || n > s.Max {
 			return value{}, fmt.Errorf(reasonRange, s.Min, s.Max)
@@ -62,6 +72,40 @@ func (s *Setting) parse(text string) (value, error) {
 		text = canon
 	}
 	return value{text, text}, nil
+}
+
+// parseMemory reads a memory value as Redis's memtoull does: digits, then
+// an optional unit, b k kb m mb g gb, in any case (k is 1000, kb 1024).
+// No sign, no fraction, and no overflow past int64.
+func parseMemory(text string) (int64, bool) {
+	low := strings.ToLower(text)
+	digits := strings.TrimRight(low, "bkmg")
+	mul := int64(1)
+	switch low[len(digits):] {
+	case "", "b":
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1024
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1024 * 1024
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1024 * 1024 * 1024
+	default:
+		return 0, false
+	}
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || n > (1<<63-1)/mul {
+		return 0, false
+	}
+	return n * mul, true
 }
 
 func parseBool(text string) (b, ok bool) {

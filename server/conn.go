@@ -55,6 +55,11 @@ type conn struct {
 
 	// perr is a protocol error met after cmds: answered once they have run.
 	perr error
+	// argsHeld: of the input not parsed yet, the bytes at its front that
+	// are complete arguments of the incomplete command that follows. Redis
+	// moves those out of its query buffer, so client-query-buffer-limit
+	// counts only the rest.
+	argsHeld int
 
 	idleClose time.Duration
 	closed    bool // Close was called: the loop ends after this command
@@ -95,8 +100,11 @@ const (
 	// inlineMax is Redis's PROTO_INLINE_MAX_SIZE: the longest inline
 	// command, and the longest count line of a multibulk one.
 	inlineMax = 64 * 1024
-	// protoMaxBulkLen is Redis's default proto-max-bulk-len.
-	protoMaxBulkLen = 512 * 1024 * 1024
+	// upfrontBulk is the most room made at once for a bulk string announced
+	// and not arrived yet, beyond twice what has arrived: a client that
+	// announces 512 MB and sends little gets little (Redis's buffer grows
+	// with the bytes too; its allocation is never touched ahead of them).
+	upfrontBulk = 1024 * 1024
 	// flushAt: replies are written before the batch ends once this much
 	// is buffered, so a long pipeline does not hold all its replies.
 	flushAt = 1024 * 1024
@@ -182,6 +190,9 @@ func (c *conn) finish(err error) {
 var (
 	errDetached        = errors.New("detached")
 	errClosedByCommand = errors.New("closed by a command")
+	// errQueryBufLimit: the input not parsed yet passed
+	// client-query-buffer-limit; the connection is closed.
+	errQueryBufLimit = errors.New("query buffer limit reached")
 	// errLeaveLoop: the next command may wait, so it runs on the
 	// connection's own goroutine, not on the event loop.
 	errLeaveLoop = errors.New("the command leaves the event loop")
@@ -283,6 +294,12 @@ func (c *conn) process() error {
 		if c.start == c.end {
 			return nil
 		}
+		if pending := c.end - c.start - c.argsHeld; int64(pending) > c.s.queryBufLimit.Load() {
+			// As Redis: the client is closed without a reply, and logged.
+			c.s.log.Warn().Str("addr", c.addr).Int("qbuf", pending).
+				Msg("Closing client that reached max query buffer length")
+			return errQueryBufLimit
+		}
 		// parse takes the multibulk commands in a row, or one inline
 		// command: what follows is parsed on the next pass.
 		before := c.start
@@ -332,6 +349,7 @@ func (c *conn) prepareRead() {
 func (c *conn) parse() error {
 	c.cmds = c.cmds[:0]
 	c.next = 0
+	c.argsHeld = 0
 	b := c.rbuf[c.start:c.end]
 	if len(b) == 0 {
 		return nil
@@ -391,6 +409,7 @@ func (c *conn) parse() error {
 // or a protocol error. A count of zero or less is an empty command that
 // Redis skips.
 func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err error) {
+	begin := pos
 	count, after, ok := fastNum(b, pos)
 	if !ok {
 		line, a, ok := crline(b, pos)
@@ -425,18 +444,19 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 				if len(b)-pos > inlineMax {
 					return 0, 0, protoError("too big bulk count string")
 				}
+				c.argsHeld = pos - begin
 				return 0, -1, nil
 			}
 			if line[0] != '$' {
 				return 0, 0, protoError("expected '$', got '" + string(line[:1]) + "'")
 			}
 			size, ok = parseLL(line[1:])
-			if !ok || size < 0 || size > protoMaxBulkLen {
+			if !ok || size < 0 {
 				return 0, 0, protoError("invalid bulk length")
 			}
 			after = a
 		}
-		if size > protoMaxBulkLen {
+		if size > c.s.protoMaxBulkLen.Load() {
 			return 0, 0, protoError("invalid bulk length")
 		}
 		if size > 16384 && c.authRequired() {
@@ -444,9 +464,13 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 		}
 		if int64(len(b)-after) < size+2 {
 			if need := int64(after) + size + 2; need > int64(len(c.rbuf)-c.start) {
-				// Make room for the whole command at the next read.
-				c.replaceBuffer(int(need) - (c.end - c.start))
+				// Make room for the command, or for twice what has
+				// arrived (at least upfrontBulk): the buffer doubles as
+				// the bytes come, so it never holds much more than they.
+				pending := int64(c.end - c.start)
+				c.replaceBuffer(int(min(need, max(2*pending, upfrontBulk)) - pending))
 			}
+			c.argsHeld = pos - begin
 			return 0, -1, nil
 		}
 		m = append(m, after, after+int(size))

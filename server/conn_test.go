@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -157,6 +158,71 @@ func TestArgumentsStayValid(t *testing.T) {
 	for i, k := range kept {
 		if want := fmt.Sprintf("%06d", i); string(k) != want {
 			t.Fatalf("kept argument %d is %q, want %q", i, k, want)
+		}
+	}
+}
+
+// proto-max-bulk-len and client-query-buffer-limit act as Redis's: a bulk
+// announced longer than the first is a protocol error; input past the second
+// closes the client without a reply. Compared byte for byte with a real
+// redis-server, each limit lowered on both with CONFIG SET.
+func TestBulkLimitsLikeRedis(t *testing.T) {
+	redisAddr := startRedis(t)
+	ts := startServer(t, nil)
+	set := func(addr, name, value string) {
+		got := rawExchange(t, addr, fmt.Sprintf("*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n",
+			len(name), name, len(value), value), 0)
+		if got != "+OK\r\n" {
+			t.Fatalf("%s: CONFIG SET %s %s: %q", addr, name, value, got)
+		}
+	}
+	for _, addr := range []string{redisAddr, ts.addr} {
+		set(addr, "proto-max-bulk-len", "4mb")
+		set(addr, "client-query-buffer-limit", "2mb")
+	}
+	oneMB := strings.Repeat("x", 1<<20)
+	inputs := []string{
+		// Under both limits: served.
+		"*2\r\n$4\r\nECHO\r\n$1048576\r\n" + oneMB + "\r\n*1\r\n$4\r\nPING\r\n",
+		// One byte over the bulk limit: refused before any of it arrives.
+		"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$4194305\r\n",
+		// A bulk under the bulk limit whose bytes pass the query buffer
+		// limit before it is complete: closed without a reply.
+		"*1\r\n$4\r\nPING\r\n*2\r\n$4\r\nECHO\r\n$4000000\r\n" + strings.Repeat(oneMB, 3),
+		// Under the bulk limit, but three of them in one command pass
+		// the query buffer limit while the command is still incomplete.
+		"*1\r\n$4\r\nPING\r\n*7\r\n$4\r\nMSET\r\n$1\r\na\r\n$1000000\r\n" + oneMB[:1000000] + "\r\n$1\r\nb\r\n$1000000\r\n" + oneMB[:1000000] + "\r\n$1\r\nc\r\n$1000000\r\n" + oneMB[:1000000],
+	}
+	for i, in := range inputs {
+		want, wantClosed := exchangeUntilClosed(t, redisAddr, in)
+		got, gotClosed := exchangeUntilClosed(t, ts.addr, in)
+		t.Logf("input %d: redis replied %.60q (%d bytes), closed %v", i, want, len(want), wantClosed)
+		if got != want || gotClosed != wantClosed {
+			t.Errorf("input %d:\n  gearsd: %.200q (%d bytes), closed %v\n  redis:  %.200q (%d bytes), closed %v",
+				i, got, len(got), gotClosed, want, len(want), wantClosed)
+		}
+	}
+}
+
+// exchangeUntilClosed writes input to addr and reads the replies until the
+// server closes the connection (closed) or has sent nothing for a second.
+func exchangeUntilClosed(t *testing.T, addr, input string) (reply string, closed bool) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go c.Write([]byte(input)) // may fail once the server closes
+	var out bytes.Buffer
+	buf := make([]byte, 64*1024)
+	for {
+		_ = c.SetReadDeadline(time.Now().Add(time.Second))
+		n, err := c.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			var ne net.Error
+			return out.String(), !(errors.As(err, &ne) && ne.Timeout())
 		}
 	}
 }

@@ -44,6 +44,10 @@ type Server struct {
 	// given to each as it is accepted; both under mu.
 	conns     map[*conn]struct{}
 	idleClose time.Duration
+	// protoMaxBulkLen and queryBufLimit are the settings of the same
+	// names, read by every connection as it parses.
+	protoMaxBulkLen atomic.Int64
+	queryBufLimit   atomic.Int64
 
 	// loops are the event loops connections are served on (loop_linux.go);
 	// syncWrites: writes wait for appendfsync always, so they leave them.
@@ -104,11 +108,19 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		drained: make(chan struct{}),
 	}
 	s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
+	s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen))
+	s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
+	cfg.OnChange(config.ProtoMaxBulkLen, func(string) { s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen)) })
+	cfg.OnChange(config.QueryBufferLimit, func(string) { s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit)) })
 	s.syncWrites = cfg.Bool(config.AppendOnly) && cfg.String(config.AppendFsync) == "always"
 	cfg.OnChange(config.Timeout, func(string) {
 		// A connection reads the idle limit when it is accepted.
 		s.mu.Lock()
 		s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
+	s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen))
+	s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
+	cfg.OnChange(config.ProtoMaxBulkLen, func(string) { s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen)) })
+	cfg.OnChange(config.QueryBufferLimit, func(string) { s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit)) })
 		s.mu.Unlock()
 	})
 	s.publishKeyspaceEvents()

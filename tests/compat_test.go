@@ -146,6 +146,12 @@ func TestRepliesMatchRedis(t *testing.T) {
 		// redis-benchmark and other tools read these two; both servers run
 		// without snapshots.
 		{"CONFIG", "GET", "save"}, {"CONFIG", "SET", "save", ""}, {"CONFIG", "GET", "appendonly"},
+		// The two input limits, in Redis's memory units.
+		{"CONFIG", "GET", "proto-max-bulk-len"}, {"CONFIG", "GET", "client-query-buffer-limit"},
+		{"CONFIG", "SET", "proto-max-bulk-len", "1kb"}, {"CONFIG", "SET", "proto-max-bulk-len", "abc"},
+		{"CONFIG", "SET", "proto-max-bulk-len", "1.5mb"}, {"CONFIG", "SET", "proto-max-bulk-len", "1G"},
+		{"CONFIG", "GET", "proto-max-bulk-len"}, {"CONFIG", "SET", "client-query-buffer-limit", "64MB"},
+		{"CONFIG", "GET", "client-query-buffer-limit"},
 	}
 	for _, cmd := range script {
 		want, got := r.do(t, cmd...), g.do(t, cmd...)
