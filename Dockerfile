@@ -27,6 +27,8 @@ COPY --from=build /out/gearsd /usr/local/bin/gearsd
 COPY config.yaml /etc/gearsd/config.yaml
 VOLUME /data
 EXPOSE 6379
-# Listening on every interface inside the container: set requirepass
-# (-e GEARSD_REQUIREPASS=...) before publishing the port beyond localhost.
+# Listening on every interface inside the container, in protected mode: a
+# client through a published port is refused (DENIED) until a password is
+# set (-e GEARSD_REQUIREPASS=...) or, on a trusted network, protected mode
+# is turned off (-e GEARSD_PROTECTED_MODE=no). See docs/usage.md.
 ENTRYPOINT ["gearsd", "--config", "/etc/gearsd/config.yaml", "--bind", "0.0.0.0", "--dir", "/data"]

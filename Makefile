@@ -8,7 +8,7 @@ ARGS ?=
 GOTEST_FLAGS ?= -race -count=1 -timeout 20m
 
 BUILD_DEPS := gcc pkg-config python3-dev
-TEST_DEPS := $(BUILD_DEPS) redis-server redis-tools python3-redis
+TEST_DEPS := $(BUILD_DEPS) redis-server redis-tools python3-redis iproute2
 BENCH_DEPS := $(TEST_DEPS)
 
 # Every CPython 3.12+ that pyenv has, for the matrix.

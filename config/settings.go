@@ -13,6 +13,7 @@ const (
 	Bind                 = "bind"
 	Port                 = "port"
 	RequirePass          = "requirepass"
+	ProtectedMode        = "protected-mode"
 	MaxClients           = "maxclients"
 	Timeout              = "timeout"
 	ProtoMaxBulkLen      = "proto-max-bulk-len"
@@ -60,6 +61,8 @@ var table = []Setting{
 		Description: "TCP port to listen on (0 lets the system choose one)"},
 	{Name: RequirePass, Type: String, Default: "", Runtime: true,
 		Description: "password clients must give with AUTH or HELLO AUTH; empty means none"},
+	{Name: ProtectedMode, Type: Bool, Default: "yes", Runtime: true,
+		Description: "with no requirepass, refuse clients that are not on the loopback interface with Redis's DENIED text, as redis-server does"},
 	{Name: MaxClients, Type: Int, Default: "10000", Runtime: true, Min: 1, Max: 1<<32 - 1,
 		Description: "most clients connected at once; more are refused"},
 	{Name: EventLoops, Type: Int, Default: "1", Min: 0, Max: 64,

@@ -105,7 +105,7 @@ func cmdHello(s *Server, c *client, args [][]byte) resp.Value {
 			return errv
 		}
 	}
-	if !c.authenticated && s.cfg.String(config.RequirePass) != "" {
+	if !c.authenticated && !s.defaultUserNoPass() {
 		return resp.Err(msgHelloNoAuth)
 	}
 	if haveName {
@@ -131,7 +131,7 @@ func cmdAuth(s *Server, c *client, args [][]byte) resp.Value {
 	user, pass := []byte("default"), args[1]
 	if len(args) == 3 {
 		user, pass = args[1], args[2]
-	} else if s.cfg.String(config.RequirePass) == "" {
+	} else if s.defaultUserNoPass() {
 		return resp.Err(msgAuthNoPassword)
 	}
 	if errv, ok := s.authenticate(c, user, pass); !ok {
@@ -168,7 +168,7 @@ func cmdSelect(s *Server, c *client, args [][]byte) resp.Value {
 
 // RESET returns the connection to its state at connect time.
 func cmdReset(s *Server, c *client, args [][]byte) resp.Value {
-	c.authenticated = s.cfg.String(config.RequirePass) == ""
+	c.authenticated = s.defaultUserNoPass()
 	c.reply = replyOn
 	c.mu.Lock()
 	c.name, c.noEvict = "", false

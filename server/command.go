@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gearsd/gearsd/config"
 	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/store"
 	"github.com/tidwall/redcon"
@@ -260,7 +259,7 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 		}
 	}
 	if !c.authenticated && !cmd.hasFlag("no_auth") {
-		if s.cfg.String(config.RequirePass) != "" {
+		if !s.defaultUserNoPass() {
 			c.flagTx()
 			return resp.Err(msgNoAuth)
 		}

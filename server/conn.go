@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gearsd/gearsd/config"
 	"github.com/tidwall/redcon"
 )
 
@@ -708,7 +707,7 @@ func unhex(ch byte) byte {
 // limits Redis puts on unauthenticated clients' commands.
 func (c *conn) authRequired() bool {
 	cl, ok := c.ctx.(*client)
-	return ok && !cl.authenticated && c.s.cfg.String(config.RequirePass) != ""
+	return ok && !cl.authenticated && !c.s.defaultUserNoPass()
 }
 
 // flush writes the buffered replies.

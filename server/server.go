@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"net/netip"
 	"slices"
 	"strconv"
 	"sync"
@@ -117,10 +118,10 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		// A connection reads the idle limit when it is accepted.
 		s.mu.Lock()
 		s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
-	s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen))
-	s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
-	cfg.OnChange(config.ProtoMaxBulkLen, func(string) { s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen)) })
-	cfg.OnChange(config.QueryBufferLimit, func(string) { s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit)) })
+		s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen))
+		s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
+		cfg.OnChange(config.ProtoMaxBulkLen, func(string) { s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen)) })
+		cfg.OnChange(config.QueryBufferLimit, func(string) { s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit)) })
 		s.mu.Unlock()
 	})
 	s.publishKeyspaceEvents()
@@ -269,12 +270,30 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		s.log.Warn().Str("addr", conn.RemoteAddr()).Msg("refused a client: maxclients reached")
 		return false
 	}
-	c := newClient(s.nextID.Add(1), conn, s.cfg.String(config.RequirePass) == "")
+	if s.cfg.Bool(config.ProtectedMode) && s.defaultUserNoPass() && !isLoopback(conn.RemoteAddr()) {
+		// Redis's protected mode: with no password, only local clients
+		// may talk to the server, and the others are told how to open it.
+		s.stats.rejected.Add(1)
+		conn.WriteError(msgProtectedMode)
+		s.log.Warn().Str("addr", conn.RemoteAddr()).Msg("refused a client: protected mode, and no password is set")
+		return false
+	}
+	c := newClient(s.nextID.Add(1), conn, s.defaultUserNoPass())
 	conn.SetContext(c)
 	s.clients[c.id] = c
 	s.stats.connections.Add(1)
 	s.log.Debug().Int64("id", c.id).Str("addr", c.addr).Msg("client connected")
 	return true
+}
+
+// defaultUserNoPass: clients are authenticated without a password.
+func (s *Server) defaultUserNoPass() bool { return s.cfg.String(config.RequirePass) == "" }
+
+// isLoopback reports whether a client's address ("host:port") is on the
+// loopback interface, as Redis's connIsLocal: 127.0.0.0/8 or ::1.
+func isLoopback(addr string) bool {
+	ap, err := netip.ParseAddrPort(addr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
 }
 
 // closed is redcon's callback once a connection has ended.

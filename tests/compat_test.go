@@ -91,15 +91,17 @@ func readReply(r *bufio.Reader, out *strings.Builder) error {
 }
 
 // startRedis starts Debian's redis-server on a free port (installed by
-// `make deps-test`).
-func startRedis(t *testing.T) string {
+// `make deps-test`), with extra settings after the test's own. It returns
+// the loopback address.
+func startRedis(t *testing.T, extra ...string) string {
 	t.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatal("redis-server not found: run `make deps-test` (apt-get install redis-server)")
 	}
 	port := freePort(t)
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir()}, extra...)
+	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
