@@ -118,10 +118,6 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		// A connection reads the idle limit when it is accepted.
 		s.mu.Lock()
 		s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
-		s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen))
-		s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
-		cfg.OnChange(config.ProtoMaxBulkLen, func(string) { s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen)) })
-		cfg.OnChange(config.QueryBufferLimit, func(string) { s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit)) })
 		s.mu.Unlock()
 	})
 	s.publishKeyspaceEvents()
