@@ -66,6 +66,10 @@ type Setting struct {
 	// check, when set, validates a String value and returns its canonical
 	// form (notify-keyspace-events is normalized the way Redis does).
 	check func(string) (string, error)
+	// merge, when set, applies a new String value over the current one and
+	// returns the result (client-output-buffer-limit changes only the
+	// classes it names); check then sees the merged text.
+	merge func(old, text string) (string, error)
 }
 
 // Errors returned by Set, wrapped in a *SetError. Their texts are Redis's.
@@ -246,7 +250,7 @@ func (c *Config) SetMany(pairs [][2]string) error {
 	}
 	vals := make([]value, len(pairs))
 	for i, p := range pairs {
-		v, err := settings[i].parse(p[1])
+		v, err := c.parseOver(settings[i], p[1])
 		if err != nil {
 			return &SetError{Name: p[0], kind: ErrInvalid, Reason: err.Error()}
 		}
@@ -285,6 +289,22 @@ func (c *Config) notify(name, text string) {
 	}
 }
 
+// parseOver parses text as s's new value, applied over its current one
+// when s has a merge.
+func (c *Config) parseOver(s *Setting, text string) (value, error) {
+	if s.merge != nil {
+		c.mu.RLock()
+		old := c.values[s.Name].text
+		c.mu.RUnlock()
+		merged, err := s.merge(old, text)
+		if err != nil {
+			return value{}, err
+		}
+		text = merged
+	}
+	return s.parse(text)
+}
+
 // setAtLoad stores a value while loading: runtime restrictions do not apply
 // and no hook runs. source names where the value came from, for the error.
 func (c *Config) setAtLoad(name, val, source string) error {
@@ -292,7 +312,7 @@ func (c *Config) setAtLoad(name, val, source string) error {
 	if s == nil {
 		return fmt.Errorf("%s: unknown setting '%s' (gearsd --help lists them)", source, name)
 	}
-	v, err := s.parse(val)
+	v, err := c.parseOver(s, val)
 	if err != nil {
 		return fmt.Errorf("%s: setting '%s': %v", source, s.Name, err)
 	}

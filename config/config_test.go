@@ -254,3 +254,29 @@ func TestEveryDefaultParses(t *testing.T) {
 		}
 	}
 }
+
+// client-output-buffer-limit changes only the classes it names, at load as
+// with CONFIG SET, and its getter reads the result.
+func TestOutputLimitsMerge(t *testing.T) {
+	c, err := Load([]string{"--client-output-buffer-limit", "pubsub 64mb 16mb 30"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "normal 0 0 0 slave 268435456 67108864 60 pubsub 67108864 16777216 30"
+	if got := c.String(ClientOutputBufferLimit); got != want {
+		t.Errorf("after load: %q, want %q", got, want)
+	}
+	if err := c.Set(ClientOutputBufferLimit, "NORMAL 1mb 512kb 10"); err != nil {
+		t.Fatal(err)
+	}
+	l := c.OutputLimits()
+	if l.Normal != (OutputLimit{1 << 20, 512 << 10, 10}) || l.Pubsub != (OutputLimit{64 << 20, 16 << 20, 30}) {
+		t.Errorf("after CONFIG SET: %+v", l)
+	}
+	if err := c.Set(ClientOutputBufferLimit, "normal 1 2"); err == nil {
+		t.Error("three words accepted")
+	}
+	if got := c.OutputLimits().Normal; got != (OutputLimit{1 << 20, 512 << 10, 10}) {
+		t.Errorf("a refused value changed it: %+v", got)
+	}
+}

@@ -10,27 +10,28 @@ package config
 
 // Names of the settings, for the typed getters: cfg.Int(config.Port).
 const (
-	Bind                 = "bind"
-	Port                 = "port"
-	RequirePass          = "requirepass"
-	ProtectedMode        = "protected-mode"
-	MaxClients           = "maxclients"
-	Timeout              = "timeout"
-	ProtoMaxBulkLen      = "proto-max-bulk-len"
-	QueryBufferLimit     = "client-query-buffer-limit"
-	EventLoops           = "event-loops"
-	BusyPollUS           = "busy-poll-us"
-	GCFloorMB            = "gc-floor-mb"
-	LogLevel             = "loglevel"
-	LogFormat            = "logformat"
-	Databases            = "databases"
-	ShutdownTimeout      = "shutdown-timeout"
-	Dir                  = "dir"
-	AppendOnly           = "appendonly"
-	AppendFsync          = "appendfsync"
-	AppendFilename       = "appendfilename"
-	Save                 = "save"
-	NotifyKeyspaceEvents = "notify-keyspace-events"
+	Bind                    = "bind"
+	Port                    = "port"
+	RequirePass             = "requirepass"
+	ProtectedMode           = "protected-mode"
+	MaxClients              = "maxclients"
+	Timeout                 = "timeout"
+	ProtoMaxBulkLen         = "proto-max-bulk-len"
+	QueryBufferLimit        = "client-query-buffer-limit"
+	ClientOutputBufferLimit = "client-output-buffer-limit"
+	EventLoops              = "event-loops"
+	BusyPollUS              = "busy-poll-us"
+	GCFloorMB               = "gc-floor-mb"
+	LogLevel                = "loglevel"
+	LogFormat               = "logformat"
+	Databases               = "databases"
+	ShutdownTimeout         = "shutdown-timeout"
+	Dir                     = "dir"
+	AppendOnly              = "appendonly"
+	AppendFsync             = "appendfsync"
+	AppendFilename          = "appendfilename"
+	Save                    = "save"
+	NotifyKeyspaceEvents    = "notify-keyspace-events"
 
 	SchedulerLanes        = "scheduler.lanes"
 	SchedulerQueueTimeout = "scheduler.queue-timeout"
@@ -75,6 +76,9 @@ var table = []Setting{
 		Description: "longest bulk string a client may send (512mb); a longer one is a protocol error and the client is closed"},
 	{Name: QueryBufferLimit, Type: Memory, Default: "1073741824", Runtime: true, Min: 1 << 20, Max: 1<<63 - 1,
 		Description: "most bytes of a client's input held before they form a command (1gb); a client past it is closed and logged"},
+	{Name: ClientOutputBufferLimit, Type: String, Default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", Runtime: true,
+		merge:       mergeOutputLimits,
+		Description: "per class (normal, pubsub; replica is kept for Redis's syntax): hard limit, soft limit, soft seconds of a client's unsent replies; past hard, or over soft that long, the client is closed (0: no limit)"},
 	{Name: LogLevel, Type: Enum, Default: "notice", Runtime: true,
 		Values:      []string{"debug", "verbose", "notice", "warning"},
 		Description: "least severe messages logged, in Redis's names (zerolog's trace, debug, info, warn)"},

@@ -54,6 +54,9 @@ type conn struct {
 
 	// perr is a protocol error met after cmds: answered once they have run.
 	perr error
+	// outSoftSince: when the replies not written yet last went over the
+	// soft output limit (unix nanoseconds; 0: they are under it).
+	outSoftSince int64
 	// argsHeld: of the input not parsed yet, the bytes at its front that
 	// are complete arguments of the incomplete command that follows. Redis
 	// moves those out of its query buffer, so client-query-buffer-limit
@@ -189,6 +192,9 @@ func (c *conn) finish(err error) {
 var (
 	errDetached        = errors.New("detached")
 	errClosedByCommand = errors.New("closed by a command")
+	// errOutputLimit: the replies not written yet passed
+	// client-output-buffer-limit normal; the connection is closed.
+	errOutputLimit = errors.New("output buffer limit reached")
 	// errQueryBufLimit: the input not parsed yet passed
 	// client-query-buffer-limit; the connection is closed.
 	errQueryBufLimit = errors.New("query buffer limit reached")
@@ -271,6 +277,12 @@ func (c *conn) process() error {
 			}
 			if c.closed {
 				return errClosedByCommand
+			}
+			if c.overOutputLimit() {
+				c.s.log.Warn().Str("addr", c.addr).Int("omem", len(c.wbuf)).
+					Msg("Client scheduled to be closed ASAP for overcoming of output buffer limits.")
+				c.wbuf = nil // as Redis: nothing more is written to it
+				return errOutputLimit
 			}
 			if len(c.wbuf) >= flushAt {
 				if err := c.flush(); err != nil {
@@ -477,6 +489,27 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 	}
 	*marks = m
 	return int(count), pos, nil
+}
+
+// overOutputLimit applies client-output-buffer-limit normal to the replies
+// not written yet, after each command, as Redis checks after each reply:
+// over the hard limit, or over the soft one for its seconds.
+func (c *conn) overOutputLimit() bool {
+	l := &c.s.outputLimits.Load().Normal
+	n := int64(len(c.wbuf))
+	if l.Hard > 0 && n > l.Hard {
+		return true
+	}
+	if l.Soft == 0 || n <= l.Soft {
+		c.outSoftSince = 0
+		return false
+	}
+	now := time.Now().UnixNano()
+	if c.outSoftSince == 0 {
+		c.outSoftSince = now
+		return false
+	}
+	return time.Duration(now-c.outSoftSince) > time.Duration(l.SoftSeconds)*time.Second
 }
 
 // fastNum reads the common count line at b[pos:]: one type byte, then 1 to

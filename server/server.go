@@ -49,6 +49,9 @@ type Server struct {
 	// names, read by every connection as it parses.
 	protoMaxBulkLen atomic.Int64
 	queryBufLimit   atomic.Int64
+	// outputLimits is client-output-buffer-limit: connections read its
+	// normal class after each command, subscribers its pubsub class.
+	outputLimits atomic.Pointer[config.OutputLimits]
 
 	// loops are the event loops connections are served on (loop_linux.go);
 	// syncWrites: writes wait for appendfsync always, so they leave them.
@@ -113,6 +116,8 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 	s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
 	cfg.OnChange(config.ProtoMaxBulkLen, func(string) { s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen)) })
 	cfg.OnChange(config.QueryBufferLimit, func(string) { s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit)) })
+	s.storeOutputLimits()
+	cfg.OnChange(config.ClientOutputBufferLimit, func(string) { s.storeOutputLimits() })
 	s.syncWrites = cfg.Bool(config.AppendOnly) && cfg.String(config.AppendFsync) == "always"
 	cfg.OnChange(config.Timeout, func(string) {
 		// A connection reads the idle limit when it is accepted.
@@ -280,6 +285,11 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	s.stats.connections.Add(1)
 	s.log.Debug().Int64("id", c.id).Str("addr", c.addr).Msg("client connected")
 	return true
+}
+
+func (s *Server) storeOutputLimits() {
+	l := s.cfg.OutputLimits()
+	s.outputLimits.Store(&l)
 }
 
 // defaultUserNoPass: clients are authenticated without a password.

@@ -17,17 +17,12 @@ import (
 // queue out, so a subscriber that reads slowly or not at all holds up nobody
 // but itself.
 //
-// The queue is bounded as Redis bounds a pub/sub client's output buffer
-// (client-output-buffer-limit pubsub 32mb 8mb 60): a subscriber whose
-// unwritten messages exceed pubsubHardLimit, or stay above pubsubSoftLimit
-// for pubsubSoftSeconds, is disconnected, and its messages are dropped.
-// Disconnecting rather than silently dropping is Redis's policy: a client
-// that misses messages should know it did.
-const (
-	pubsubHardLimit   = 32 << 20
-	pubsubSoftLimit   = 8 << 20
-	pubsubSoftSeconds = 60 * time.Second
-)
+// The queue is bounded as Redis bounds a pub/sub client's output buffer,
+// by client-output-buffer-limit's pubsub class (32mb 8mb 60 by default): a
+// subscriber whose unwritten messages exceed the hard limit, or stay above
+// the soft one for its seconds, is disconnected, and its messages are
+// dropped. Disconnecting rather than silently dropping is Redis's policy: a
+// client that misses messages should know it did.
 
 // kindNoReply marks a handler that wrote its replies itself (the pub/sub
 // commands write one reply per channel): the encoder writes nothing for it.
@@ -49,7 +44,7 @@ type subscriber struct {
 	qmu       sync.Mutex
 	queue     [][]byte
 	queued    int       // bytes in queue
-	softSince time.Time // when queued last went over pubsubSoftLimit
+	softSince time.Time // when queued last went over the soft limit
 	dead      bool      // disconnected for its backlog: push drops
 	wake      chan struct{}
 	stop      chan struct{}
@@ -91,13 +86,17 @@ func (sub *subscriber) push(msg []byte) {
 	}
 	sub.queue = append(sub.queue, msg)
 	sub.queued += len(msg)
-	over := sub.queued > pubsubHardLimit
-	if sub.queued > pubsubSoftLimit {
+	l := &sub.s.outputLimits.Load().Pubsub
+	queued := int64(sub.queued)
+	over := l.Hard > 0 && queued > l.Hard
+	if l.Soft > 0 && queued > l.Soft {
 		if sub.softSince.IsZero() {
 			sub.softSince = time.Now()
-		} else if time.Since(sub.softSince) > pubsubSoftSeconds {
+		} else if time.Since(sub.softSince) > time.Duration(l.SoftSeconds)*time.Second {
 			over = true
 		}
+	} else {
+		sub.softSince = time.Time{}
 	}
 	if over {
 		sub.dead = true
@@ -106,7 +105,7 @@ func (sub *subscriber) push(msg []byte) {
 	sub.qmu.Unlock()
 	if over {
 		sub.s.log.Warn().Int64("id", sub.c.id).Str("addr", sub.c.addr).
-			Msg("closing a pub/sub client over its output buffer limit (client-output-buffer-limit pubsub 32mb 8mb 60)")
+			Msg("Client scheduled to be closed ASAP for overcoming of output buffer limits (client-output-buffer-limit pubsub).")
 		if sub.c.ctl != nil {
 			sub.c.ctl.abort()
 		}

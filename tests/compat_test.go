@@ -154,6 +154,17 @@ func TestRepliesMatchRedis(t *testing.T) {
 		{"CONFIG", "SET", "proto-max-bulk-len", "1.5mb"}, {"CONFIG", "SET", "proto-max-bulk-len", "1G"},
 		{"CONFIG", "GET", "proto-max-bulk-len"}, {"CONFIG", "SET", "client-query-buffer-limit", "64MB"},
 		{"CONFIG", "GET", "client-query-buffer-limit"},
+		{"CONFIG", "GET", "client-output-buffer-limit"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 512kb 10"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "pubsub 1mb"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "foo 1 1 1"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "normal x 1 1"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "normal 1 1 -1"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "REPLICA 1 1 1"},
+		{"CONFIG", "SET", "client-output-buffer-limit", ""},
+		{"CONFIG", "GET", "client-output-buffer-limit"},
+		{"CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0 slave 256mb 64mb 60"},
+		{"CONFIG", "GET", "client-output-buffer-limit"},
 	}
 	for _, cmd := range script {
 		want, got := r.do(t, cmd...), g.do(t, cmd...)

@@ -57,3 +57,52 @@ func TestAnnouncedBulkDoesNotAllocate(t *testing.T) {
 		t.Errorf("EXISTS k = %v: the incomplete SET ran", got)
 	}
 }
+
+// client-output-buffer-limit as Redis's: a normal client whose reply passes
+// the hard limit is closed without it; a subscriber that does not read is
+// closed once its backlog passes the pubsub hard limit. The same steps go
+// to a real redis-server.
+func TestOutputBufferLimitsLikeRedis(t *testing.T) {
+	redisAddr := startRedis(t)
+	s := startServer(t)
+	big := strings.Repeat("v", 2<<20)
+	for name, addr := range map[string]string{"redis-server": redisAddr, "gearsd": s.Addr} {
+		admin := dialRaw(t, addr)
+		if got := admin.do(t, "CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0 pubsub 1mb 0 0"); got != "+OK\r\n" {
+			t.Fatalf("%s: CONFIG SET: %q", name, got)
+		}
+		if got := admin.do(t, "SET", "big", big); got != "+OK\r\n" {
+			t.Fatalf("%s: SET: %q", name, got)
+		}
+		// Under the limit: served.
+		if got := admin.do(t, "GETRANGE", "big", "0", "2"); got != "$3\r\nvvv\r\n" {
+			t.Errorf("%s: GETRANGE: %q", name, got)
+		}
+		// Over it: closed, with nothing of the reply.
+		reader := dialRaw(t, addr)
+		reader.send(t, "GET", "big")
+		reader.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := reader.r.Read(make([]byte, 1))
+		if n != 0 || err == nil {
+			t.Errorf("%s: GET of 2 MB under a 1 MB limit: read %d bytes, err %v; want the connection closed", name, n, err)
+		}
+		// A subscriber that never reads: its backlog passes 1 MB.
+		sub := dialRaw(t, addr)
+		if tc, ok := sub.c.(*net.TCPConn); ok {
+			tc.SetReadBuffer(4096)
+		}
+		sub.send(t, "SUBSCRIBE", "flood")
+		sub.read(t)
+		payload := strings.Repeat("x", 64<<10)
+		for range 128 { // 8 MB
+			admin.do(t, "PUBLISH", "flood", payload)
+		}
+		Eventually(t, 5*time.Second, name+": the stuck subscriber is disconnected", func() bool {
+			return admin.do(t, "PUBSUB", "NUMSUB", "flood") == "*2\r\n$5\r\nflood\r\n:0\r\n"
+		})
+		// The server serves others all along.
+		if got := admin.do(t, "PING"); got != "+PONG\r\n" {
+			t.Errorf("%s: PING: %q", name, got)
+		}
+	}
+}
