@@ -14,6 +14,14 @@ const (
 	Port                    = "port"
 	RequirePass             = "requirepass"
 	ProtectedMode           = "protected-mode"
+	TLSPort                 = "tls-port"
+	TLSCertFile             = "tls-cert-file"
+	TLSKeyFile              = "tls-key-file"
+	TLSCACertFile           = "tls-ca-cert-file"
+	TLSAuthClients          = "tls-auth-clients"
+	TLSProtocols            = "tls-protocols"
+	TLSCiphers              = "tls-ciphers"
+	TLSCipherSuites         = "tls-ciphersuites"
 	MaxClients              = "maxclients"
 	Timeout                 = "timeout"
 	ProtoMaxBulkLen         = "proto-max-bulk-len"
@@ -59,7 +67,23 @@ var table = []Setting{
 	{Name: Bind, Type: String, Default: "127.0.0.1",
 		Description: "address to listen on (one host name or IP address)", check: checkBind},
 	{Name: Port, Type: Int, Default: "6379", Min: 0, Max: 65535,
-		Description: "TCP port to listen on (0 lets the system choose one)"},
+		Description: "TCP port for plain connections (0: none, as Redis; tls-port must then be set)"},
+	{Name: TLSPort, Type: Int, Default: "0", Min: 0, Max: 65535,
+		Description: "TCP port for TLS connections, beside port or alone (0: no TLS)"},
+	{Name: TLSCertFile, Type: String, Default: "",
+		Description: "the server's certificate (PEM), with tls-port"},
+	{Name: TLSKeyFile, Type: String, Default: "",
+		Description: "the private key (PEM) of tls-cert-file"},
+	{Name: TLSCACertFile, Type: String, Default: "",
+		Description: "CA certificates (PEM) that client certificates must chain to"},
+	{Name: TLSAuthClients, Type: Enum, Default: "yes", Values: []string{"yes", "no", "optional"},
+		Description: "TLS clients must present a certificate signed by tls-ca-cert-file (yes), may (optional), or are not asked (no)"},
+	{Name: TLSProtocols, Type: String, Default: "",
+		Description: "TLS versions accepted, among TLSv1 TLSv1.1 TLSv1.2 TLSv1.3, a range (empty: TLSv1.2 TLSv1.3, as Redis)"},
+	{Name: TLSCiphers, Type: String, Default: "",
+		Description: "TLS 1.2 cipher suites, colon-separated, OpenSSL or IANA names (empty: Go's secure defaults)"},
+	{Name: TLSCipherSuites, Type: String, Default: "",
+		Description: "TLS 1.3 cipher suites; Go's crypto/tls always enables all of them, so the list must name them all or be empty"},
 	{Name: RequirePass, Type: String, Default: "", Runtime: true,
 		Description: "password clients must give with AUTH or HELLO AUTH; empty means none"},
 	{Name: ProtectedMode, Type: Bool, Default: "yes", Runtime: true,

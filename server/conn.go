@@ -118,22 +118,24 @@ type protoError string
 
 func (e protoError) Error() string { return "Protocol error: " + string(e) }
 
-// serveConns accepts connections until the listener fails; then every
-// connection still open is closed.
-func (s *Server) serveConns(ln net.Listener) error {
-	defer func() {
-		s.mu.Lock()
-		conns := make([]*conn, 0, len(s.conns))
-		for c := range s.conns {
-			conns = append(conns, c)
-		}
-		s.conns = nil
-		s.mu.Unlock()
-		for _, c := range conns {
-			c.abort()
-		}
-		s.stopLoops()
-	}()
+// closeConns closes every connection still open and stops the event loops,
+// once no listener accepts any more.
+func (s *Server) closeConns() {
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.conns = nil
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.abort()
+	}
+	s.stopLoops()
+}
+
+// acceptConns accepts connections until the listener fails.
+func (s *Server) acceptConns(ln net.Listener) error {
 	for {
 		nc, err := ln.Accept()
 		if err != nil {

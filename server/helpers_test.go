@@ -149,3 +149,14 @@ func (m *fakeModule) Commands() []ModuleCommand { return m.cmds }
 func (m *fakeModule) Info() (string, []InfoField) {
 	return "gears", m.fields
 }
+
+// freePort returns a TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}

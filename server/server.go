@@ -7,6 +7,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"net"
@@ -63,7 +64,7 @@ type Server struct {
 	cancel context.CancelFunc
 
 	mu       sync.Mutex
-	ln       *listener
+	lns      []*listener
 	clients  map[int64]*client
 	shutting bool
 	served   chan struct{} // closed when Serve returns
@@ -135,49 +136,101 @@ func newRunID() string {
 	return hex.EncodeToString(b)
 }
 
-// ListenAndServe listens on the configured bind address and port, then
+// ListenAndServe listens on the configured bind address, on port for plain
+// connections and on tls-port for TLS ones (either may be 0, not both), then
 // serves until Shutdown or Close.
 func (s *Server) ListenAndServe() error {
-	addr := net.JoinHostPort(s.cfg.String(config.Bind), strconv.Itoa(s.cfg.Int(config.Port)))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+	host := s.cfg.String(config.Bind)
+	port, tlsPort := s.cfg.Int(config.Port), s.cfg.Int(config.TLSPort)
+	if port == 0 && tlsPort == 0 {
+		return errors.New("port and tls-port are both 0: no port to listen on")
 	}
-	return s.Serve(ln)
+	var tc *tls.Config
+	if tlsPort != 0 {
+		var err error
+		if tc, err = tlsConfig(s.cfg); err != nil {
+			return err
+		}
+	}
+	var lns []net.Listener
+	closeAll := func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}
+	if port != 0 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+		if err != nil {
+			return err
+		}
+		lns = append(lns, ln)
+	}
+	if tlsPort != 0 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(tlsPort)))
+		if err != nil {
+			closeAll()
+			return err
+		}
+		lns = append(lns, tlsListener{tls.NewListener(ln, tc)})
+	}
+	return s.Serve(lns...)
 }
 
-// Serve accepts connections on ln until Shutdown or Close, and then returns
-// nil once every connection is closed. Any other error ends it too.
-func (s *Server) Serve(ln net.Listener) error {
+// Serve accepts connections on every listener until Shutdown or Close, and
+// then returns nil once every connection is closed. A listener's error ends
+// it too, after closing the others.
+func (s *Server) Serve(lns ...net.Listener) error {
 	s.mu.Lock()
-	if s.ln != nil {
+	if s.lns != nil {
 		s.mu.Unlock()
 		return errors.New("server: Serve called twice")
 	}
-	s.ln = &listener{Listener: ln, s: s}
+	for _, ln := range lns {
+		s.lns = append(s.lns, &listener{Listener: ln, s: s})
+	}
 	s.served = make(chan struct{})
 	shutting := s.shutting
 	s.mu.Unlock()
 	defer close(s.served)
 	if shutting {
-		ln.Close()
+		for _, ln := range lns {
+			ln.Close()
+		}
 		return nil
 	}
 	s.startLoops()
 	s.sampleHeapPeak() // INFO's used_memory_peak: heap_peak.go
-	s.log.Info().Str("addr", ln.Addr().String()).Str("version", Version).Int("event_loops", len(s.loops)).
-		Msg("ready to accept connections")
-	return s.serveConns(s.ln)
+	for _, ln := range lns {
+		_, isTLS := ln.(tlsListener)
+		s.log.Info().Str("addr", ln.Addr().String()).Bool("tls", isTLS).Str("version", Version).Int("event_loops", len(s.loops)).
+			Msg("ready to accept connections")
+	}
+	errs := make(chan error, len(s.lns))
+	for _, ln := range s.lns {
+		go func() { errs <- s.acceptConns(ln) }()
+	}
+	var first error
+	for range s.lns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			for _, ln := range s.lns {
+				ln.Listener.Close()
+			}
+		}
+	}
+	s.closeConns()
+	return first
 }
 
-// Addr returns the address the server listens on, or nil before Serve.
+// Addr returns the address of the first listener (port's, when it is set),
+// or nil before Serve.
 func (s *Server) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln == nil {
+	if len(s.lns) == 0 {
 		return nil
 	}
-	return s.ln.Addr()
+	return s.lns[0].Addr()
 }
 
 // Shutdown stops the server gracefully: it stops accepting connections,
@@ -191,7 +244,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	first := !s.shutting
 	s.shutting = true
-	ln := s.ln
+	lns := s.lns
 	clients := make([]*client, 0, len(s.clients))
 	for _, c := range s.clients {
 		clients = append(clients, c)
@@ -204,7 +257,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if first {
 		s.log.Info().Int("clients", len(clients)).Msg("shutting down")
 		s.cancel()
-		if ln != nil {
+		for _, ln := range lns {
 			ln.Listener.Close() // no new connections; Accept waits for drained
 		}
 	}
@@ -242,7 +295,7 @@ wait:
 		}
 	}
 	s.drainOne.Do(func() { close(s.drained) })
-	if ln != nil {
+	if lns != nil {
 		<-s.served
 	}
 	return err
@@ -371,7 +424,7 @@ func (l *listener) Accept() (net.Conn, error) {
 	if errors.Is(err, net.ErrClosed) {
 		return nil, err
 	}
-	// serveConns retries at once on any other error (EMFILE...): back off as
+	// acceptConns retries at once on any other error (EMFILE...): back off as
 	// net/http does so a persistent failure does not spin a core.
 	if l.backoff == 0 {
 		l.backoff = 5 * time.Millisecond

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -315,7 +316,7 @@ func TestServeTwiceAndAddr(t *testing.T) {
 }
 
 func TestListenAndServe(t *testing.T) {
-	cfg, err := config.Load([]string{"--port", "0", "--bind", "127.0.0.1"}, nil)
+	cfg, err := config.Load([]string{"--port", strconv.Itoa(freePort(t)), "--bind", "127.0.0.1"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
