@@ -68,6 +68,12 @@ func run(args []string) int {
 	modules = append(modules, g)
 
 	srv := server.New(cfg, st, log, modules...)
+	if err := srv.LoadACLFile(); err != nil {
+		log.Error().Err(err).Str("aclfile", cfg.String(config.ACLFile)).Msg("loading the ACL file")
+		closeModule(context.Background(), g)
+		st.Close()
+		return exitFailed
+	}
 
 	// >> Run until a signal, SHUTDOWN, or a listener error.
 	sigs := make(chan os.Signal, 2)

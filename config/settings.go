@@ -14,6 +14,8 @@ const (
 	Port                    = "port"
 	RequirePass             = "requirepass"
 	ProtectedMode           = "protected-mode"
+	ACLFile                 = "aclfile"
+	ACLLogMaxLen            = "acllog-max-len"
 	TLSPort                 = "tls-port"
 	TLSCertFile             = "tls-cert-file"
 	TLSKeyFile              = "tls-key-file"
@@ -86,6 +88,10 @@ var table = []Setting{
 		Description: "TLS 1.3 cipher suites; Go's crypto/tls always enables all of them, so the list must name them all or be empty"},
 	{Name: RequirePass, Type: String, Default: "", Runtime: true,
 		Description: "password clients must give with AUTH or HELLO AUTH; empty means none"},
+	{Name: ACLFile, Type: String, Default: "",
+		Description: "the ACL users file (Redis's format), loaded at start and by ACL LOAD, written by ACL SAVE; empty: users live in memory only"},
+	{Name: ACLLogMaxLen, Type: Int, Default: "128", Runtime: true, Min: 0, Max: 1<<63 - 1,
+		Description: "most entries ACL LOG keeps"},
 	{Name: ProtectedMode, Type: Bool, Default: "yes", Runtime: true,
 		Description: "with no requirepass, refuse clients that are not on the loopback interface with Redis's DENIED text, as redis-server does"},
 	{Name: MaxClients, Type: Int, Default: "10000", Runtime: true, Min: 1, Max: 1<<32 - 1,

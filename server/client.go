@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gearsd/gearsd/acl"
 	"github.com/gearsd/gearsd/store"
 	"github.com/tidwall/redcon"
 )
@@ -27,10 +28,13 @@ type client struct {
 
 	// Set on the connection's goroutine only.
 	authenticated bool
-	quit          bool         // close once the current reply is written (QUIT, CLIENT KILL of oneself)
-	reply         replyMode    // CLIENT REPLY
-	watch         *store.Watch // WATCHed keys (cmd_tx.go)
-	sub           *subscriber  // pub/sub state, once it subscribed (cmd_pubsub.go)
+	// user is the ACL user the client is logged in as (default until an
+	// AUTH); read by CLIENT LIST and DELUSER from other goroutines.
+	userRef atomic.Pointer[acl.User]
+	quit    bool         // close once the current reply is written (QUIT, CLIENT KILL of oneself)
+	reply   replyMode    // CLIENT REPLY
+	watch   *store.Watch // WATCHed keys (cmd_tx.go)
+	sub     *subscriber  // pub/sub state, once it subscribed (cmd_pubsub.go)
 
 	// The last command found, under the name as the client sent it.
 	lastFound *command
@@ -86,7 +90,7 @@ const (
 	replySkip               // write nothing for this command, then ON again
 )
 
-func newClient(id int64, conn redcon.Conn, authenticated bool) *client {
+func newClient(id int64, conn redcon.Conn, user *acl.User, authenticated bool) *client {
 	c := &client{
 		id:            id,
 		conn:          conn,
@@ -99,8 +103,12 @@ func newClient(id int64, conn redcon.Conn, authenticated bool) *client {
 	}
 	c.ctl, _ = conn.(connControl)
 	c.lastActive.Store(c.created.UnixNano())
+	c.userRef.Store(user)
 	return c
 }
+
+// user is the ACL user c is logged in as.
+func (c *client) user() *acl.User { return c.userRef.Load() }
 
 func (c *client) getName() string {
 	c.mu.Lock()
@@ -155,8 +163,8 @@ func (c *client) info(now time.Time) string {
 	fmt.Fprintf(&b, "id=%d addr=%s laddr=%s fd=-1 name=%s age=%d idle=%d flags=%s db=0 sub=%d psub=%d ssub=0 multi=%d",
 		c.id, c.addr, c.laddr, name, int64(now.Sub(c.created).Seconds()), int64(idle.Seconds()), flags,
 		c.subs.Load(), c.psubs.Load(), multi)
-	fmt.Fprintf(&b, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=2 lib-name=%s lib-ver=%s",
-		cmd, lib, ver)
+	fmt.Fprintf(&b, " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=%s redir=-1 resp=2 lib-name=%s lib-ver=%s",
+		cmd, c.user().Name, lib, ver)
 	return b.String()
 }
 

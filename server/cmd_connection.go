@@ -1,13 +1,11 @@
 package server
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/gearsd/gearsd/config"
 	"github.com/gearsd/gearsd/resp"
 )
 
@@ -140,17 +138,17 @@ func cmdAuth(s *Server, c *client, args [][]byte) resp.Value {
 	return resp.OK
 }
 
-// authenticate checks a user and password the way Redis's default user
-// does: with no requirepass any password is right, with one it must match.
-// A failure leaves c as it was.
+// authenticate logs c in as user if the ACL lets it (the user is on, and
+// has nopass or this password). A failure leaves c as it was, and is
+// logged in ACL LOG.
 func (s *Server) authenticate(c *client, user, pass []byte) (resp.Value, bool) {
-	want := s.cfg.String(config.RequirePass)
-	ok := string(user) == "default" &&
-		(want == "" || subtle.ConstantTimeCompare(pass, []byte(want)) == 1)
+	u, ok := s.acl.Authenticate(string(user), string(pass))
 	if !ok {
 		s.log.Debug().Int64("id", c.id).Str("addr", c.addr).Msg("authentication failed")
+		s.logDenial(c, "auth", "AUTH", string(user), "toplevel")
 		return resp.Err(msgWrongPass), false
 	}
+	c.userRef.Store(u)
 	c.authenticated = true
 	return resp.Value{}, true
 }
@@ -168,6 +166,7 @@ func cmdSelect(s *Server, c *client, args [][]byte) resp.Value {
 
 // RESET returns the connection to its state at connect time.
 func cmdReset(s *Server, c *client, args [][]byte) resp.Value {
+	c.userRef.Store(s.acl.Default())
 	c.authenticated = s.defaultUserNoPass()
 	c.reply = replyOn
 	c.mu.Lock()

@@ -99,25 +99,14 @@ func (cmd *command) infoEntry() resp.Value {
 	)
 }
 
-// aclCategories derives Redis's ACL categories from the flags, for clients
-// that read them (gearsd has no ACLs).
+// aclCategories are the command's ACL categories, as "@name".
 func (cmd *command) aclCategories() []resp.Value {
-	var cats []resp.Value
-	switch {
-	case cmd.hasFlag("write"):
-		cats = append(cats, resp.Simple("@write"))
-	case cmd.hasFlag("readonly"):
-		cats = append(cats, resp.Simple("@read"))
+	cats := categoriesOf(cmd)
+	out := make([]resp.Value, len(cats))
+	for i, cat := range cats {
+		out[i] = resp.Simple("@" + cat)
 	}
-	if cmd.hasFlag("admin") {
-		cats = append(cats, resp.Simple("@admin"), resp.Simple("@dangerous"))
-	}
-	if cmd.hasFlag("fast") {
-		cats = append(cats, resp.Simple("@fast"))
-	} else {
-		cats = append(cats, resp.Simple("@slow"))
-	}
-	return cats
+	return out
 }
 
 // COMMAND DOCS [name ...]: a map per command with summary, since and group

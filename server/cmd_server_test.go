@@ -15,9 +15,9 @@ func TestCommandIntrospection(t *testing.T) {
 		t.Errorf("COMMAND COUNT = %s (table has %d)", count, len(ts.cmds))
 	}
 	expect(t, rc.do("COMMAND", "INFO", "get", "nope"),
-		`[["get", (integer) 2, [readonly, fast], (integer) 1, (integer) 1, (integer) 1, [@read, @fast], [], [], []], (nil)]`)
+		`[["get", (integer) 2, [readonly, fast], (integer) 1, (integer) 1, (integer) 1, [@read, @string, @fast], [], [], []], (nil)]`)
 	expect(t, rc.do("COMMAND", "INFO", "config|get"),
-		`[["config|get", (integer) -3, [admin], (integer) 0, (integer) 0, (integer) 0, [@admin, @dangerous, @slow], [], [], []]]`)
+		`[["config|get", (integer) -3, [admin], (integer) 0, (integer) 0, (integer) 0, [@admin, @slow, @dangerous], [], [], []]]`)
 	all := rc.do("COMMAND")
 	if int64(len(all.Array)) != count.Int {
 		t.Errorf("COMMAND lists %d of %d", len(all.Array), count.Int)

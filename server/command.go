@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gearsd/gearsd/acl"
 	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/store"
 	"github.com/tidwall/redcon"
@@ -44,6 +45,9 @@ type command struct {
 	// connection (SUBSCRIBE, SHUTDOWN, DEBUG SLEEP): never run on an event
 	// loop (runsOnLoop).
 	offLoop bool
+
+	// acl is the command as the ACL rules see it (buildCatalog).
+	acl *acl.Command
 
 	// subs are the subcommands of a container command (CLIENT, CONFIG,
 	// COMMAND): looked up by the second argument, each with its own arity.
@@ -265,6 +269,18 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 		}
 		// requirepass was cleared at run time: every client is in.
 		c.authenticated = true
+	}
+	if c.authenticated {
+		if d := s.checkACL(c, cmd, args); d != nil {
+			if cmd.name == "exec" {
+				// As Redis: a refused EXEC discards the transaction, and
+				// says so even outside one.
+				s.resetTx(c)
+				return resp.Err("EXECABORT Transaction discarded because of: " + d.Error())
+			}
+			c.flagTx()
+			return denied(d)
+		}
 	}
 	if c.lastCmd.Load() != &cmd.name {
 		c.lastCmd.Store(&cmd.name)

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gearsd/gearsd/acl"
 	"github.com/gearsd/gearsd/config"
 	"github.com/gearsd/gearsd/store"
 	"github.com/rs/zerolog"
@@ -50,6 +51,8 @@ type Server struct {
 	// names, read by every connection as it parses.
 	protoMaxBulkLen atomic.Int64
 	queryBufLimit   atomic.Int64
+	// acl holds the users; catalog-built from cmds in New.
+	acl *acl.ACL
 	// outputLimits is client-output-buffer-limit: connections read its
 	// normal class after each command, subscribers its pubsub class.
 	outputLimits atomic.Pointer[config.OutputLimits]
@@ -112,6 +115,11 @@ func New(cfg *config.Config, st store.Store, log zerolog.Logger, modules ...Modu
 		allGone: make(chan struct{}),
 		drained: make(chan struct{}),
 	}
+	s.acl = acl.New(buildCatalog(s.cmds))
+	s.acl.SetDefaultPassword(cfg.String(config.RequirePass))
+	s.acl.Log().SetMax(cfg.Int(config.ACLLogMaxLen))
+	cfg.OnChange(config.RequirePass, func(v string) { s.acl.SetDefaultPassword(v) })
+	cfg.OnChange(config.ACLLogMaxLen, func(string) { s.acl.Log().SetMax(cfg.Int(config.ACLLogMaxLen)) })
 	s.idleClose = time.Duration(cfg.Int(config.Timeout)) * time.Second
 	s.protoMaxBulkLen.Store(cfg.Bytes(config.ProtoMaxBulkLen))
 	s.queryBufLimit.Store(cfg.Bytes(config.QueryBufferLimit))
@@ -332,7 +340,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		s.log.Warn().Str("addr", conn.RemoteAddr()).Msg("refused a client: protected mode, and no password is set")
 		return false
 	}
-	c := newClient(s.nextID.Add(1), conn, s.defaultUserNoPass())
+	c := newClient(s.nextID.Add(1), conn, s.acl.Default(), s.defaultUserNoPass())
 	conn.SetContext(c)
 	s.clients[c.id] = c
 	s.stats.connections.Add(1)
@@ -345,8 +353,25 @@ func (s *Server) storeOutputLimits() {
 	s.outputLimits.Store(&l)
 }
 
-// defaultUserNoPass: clients are authenticated without a password.
-func (s *Server) defaultUserNoPass() bool { return s.cfg.String(config.RequirePass) == "" }
+// defaultUserNoPass: a new client is logged in as the default user without
+// AUTH (the default user is on, with nopass), as Redis's.
+func (s *Server) defaultUserNoPass() bool {
+	p := s.acl.Default().Perms()
+	return p.NoPass && p.Enabled
+}
+
+// LoadACLFile loads aclfile, when it is set: at start, before the first
+// client, as Redis does.
+func (s *Server) LoadACLFile() error {
+	path := s.cfg.String(config.ACLFile)
+	if path == "" {
+		return nil
+	}
+	if s.cfg.String(config.RequirePass) != "" {
+		return errors.New("requirepass and aclfile are both set: give the default user's password in the ACL file")
+	}
+	return s.acl.LoadFile(path)
+}
 
 // isLoopback reports whether a client's address ("host:port") is on the
 // loopback interface, as Redis's connIsLocal: 127.0.0.0/8 or ::1.

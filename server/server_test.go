@@ -97,7 +97,7 @@ func TestModuleCommands(t *testing.T) {
 	expect(t, rc.do("rg.panic"), "(error) ERR internal error while running 'rg.panic': boom")
 	expect(t, rc.do("PING"), "PONG") // the connection survived
 	expect(t, rc.do("COMMAND", "INFO", "rg.wait"),
-		`[["rg.wait", (integer) 1, [noscript], (integer) 0, (integer) 0, (integer) 0, [@slow], [], [], []]]`)
+		`[["rg.wait", (integer) 1, [noscript], (integer) 0, (integer) 0, (integer) 0, [@slow, @scripting, @gears], [], [], []]]`)
 	expect(t, rc.do("INFO", "clients"), `"# Clients\r\nconnected_clients:1\r\nmaxclients:10000\r\nblocked_clients:0\r\n"`)
 
 	waiter := dialRaw(t, ln.Addr().String())
