@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gearsd/gearsd/acl"
 	"github.com/gearsd/gearsd/python"
 	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/subinterp"
@@ -110,6 +111,7 @@ func (e *Engine) cmdPyExecute(ctx context.Context, args [][]byte) resp.Value {
 		return resp.Err(errorText(err))
 	}
 	defer in.Release()
+	in.Data.(*interpRuntime).host.setGuard(acl.GuardFrom(ctx))
 
 	// One lane job runs the script and, for a blocking run, the execution's
 	// first batch, and collects its results if that was all: a

@@ -3,7 +3,9 @@ package gears
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
+	"github.com/gearsd/gearsd/acl"
 	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/subinterp"
 )
@@ -16,12 +18,28 @@ import (
 type sessionHost struct {
 	engine *Engine
 	interp *subinterp.Interp
+	// guard is the ACL check of the client whose RG.PYEXECUTE made the
+	// session: every execute() passes it (nil: no check, as a session made
+	// without one).
+	guard atomic.Pointer[acl.Guard]
+}
+
+// setGuard gives the session the ACL check of the client that started it.
+func (h *sessionHost) setGuard(g acl.Guard) {
+	if g != nil {
+		h.guard.Store(&g)
+	}
 }
 
 // Execute runs a command for execute() in-process (python-api.md §7.1).
 // Only data commands reach the store; a few RedisGears commands a script
 // may rely on are answered here.
 func (h *sessionHost) Execute(argv [][]byte) (any, string, bool) {
+	if g := h.guard.Load(); g != nil {
+		if err := (*g)(argv); err != nil {
+			return nil, err.Error(), true
+		}
+	}
 	var v resp.Value
 	switch strings.ToLower(string(argv[0])) {
 	case "rg.infocluster":

@@ -163,6 +163,27 @@ func aclCommand(cmd *command) *acl.Command {
 	return cmd.acl
 }
 
+// guard checks, for a module, the commands code running for a client sends
+// itself (execute()), against the client's user: as the rules are when
+// each is sent. Unknown commands pass: the store answers them.
+func (s *Server) guard(u *acl.User) acl.Guard {
+	return func(argv [][]byte) error {
+		p := u.Perms()
+		if p.Everything() || len(argv) == 0 {
+			return nil
+		}
+		cmd, _, ok := s.find(argv)
+		if !ok {
+			return nil
+		}
+		if d := s.acl.Check(p, aclCommand(cmd), commandKeys(cmd, argv), commandChannels(cmd, argv)); d != nil {
+			s.acl.Log().Add(acl.LogEntry{Reason: d.Reason, Context: "module", Object: d.Object, Username: u.Name})
+			return d
+		}
+		return nil
+	}
+}
+
 // logDenial adds an ACL LOG entry for c.
 func (s *Server) logDenial(c *client, reason, object, username, context string) {
 	s.acl.Log().Add(acl.LogEntry{

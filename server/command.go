@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -33,8 +34,8 @@ type command struct {
 	denyInMulti string
 
 	run    handler
-	module func(s *Server, args [][]byte) resp.Value // a module's handler
-	store  bool                                      // served by store.Do
+	module func(ctx context.Context, args [][]byte) resp.Value // a module's handler
+	store  bool                                                // served by store.Do
 	// blocking: a store command that may wait (BLPOP...): served by
 	// store.Block outside MULTI (cmd_blocking.go).
 	blocking bool
@@ -112,9 +113,7 @@ func buildTable(st store.Store, modules []Module) map[string]*command {
 				name: name, arity: mc.Arity, flags: slices.Clone(mc.Flags),
 				group: group, summary: mc.Summary, since: "1.2.0",
 				denyInMulti: mc.DenyInMulti,
-				module: func(s *Server, args [][]byte) resp.Value {
-					return h(s.ctx, args)
-				},
+				module:      h,
 			}
 		}
 	}
@@ -315,7 +314,9 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	case cmd.module != nil:
 		s.stats.blocked.Add(1)
 		defer s.stats.blocked.Add(-1)
-		return cmd.module(s, args)
+		// The module's own commands (execute() in a session) are checked
+		// against this client's user.
+		return cmd.module(acl.WithGuard(s.ctx, s.guard(c.user())), args)
 	default:
 		return cmd.run(s, c, args)
 	}

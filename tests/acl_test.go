@@ -179,3 +179,38 @@ func sortRuleTail(reply string) string {
 	}
 	return strings.Join(lines, "\r\n")
 }
+
+// execute() in a session runs with the permissions of the user whose
+// RG.PYEXECUTE made it; a user without @gears cannot run Python at all.
+func TestACLAppliesToPython(t *testing.T) {
+	s := startServer(t)
+	admin := dialRaw(t, s.Addr)
+	admin.do(t, "SET", "secret", "s")
+	admin.do(t, "SET", "pub:1", "p")
+	admin.do(t, "ACL", "SETUSER", "py", "on", ">pw", "~pub:*", "+@read", "+@gears", "+@scripting")
+	admin.do(t, "ACL", "SETUSER", "data", "on", ">pw", "allkeys", "+@all", "-@gears")
+	py := dialRaw(t, s.Addr)
+	py.do(t, "AUTH", "py", "pw")
+	if got := py.do(t, "RG.PYEXECUTE", "r = execute('GET', 'pub:1')\nassert r == 'p', r"); got != "+OK\r\n" {
+		t.Errorf("an allowed read from Python: %q", got)
+	}
+	got := py.do(t, "RG.PYEXECUTE", "execute('GET', 'secret')")
+	if !strings.Contains(got, "NOPERM this user has no permissions to access one of the keys used as arguments") {
+		t.Errorf("a read outside the user's keys from Python: %q", got)
+	}
+	got = py.do(t, "RG.PYEXECUTE", "execute('SET', 'pub:2', 'x')")
+	if !strings.Contains(got, "NOPERM this user has no permissions to run the 'set' command") {
+		t.Errorf("a write the user may not make, from Python: %q", got)
+	}
+	if v := admin.do(t, "EXISTS", "pub:2"); v != ":0\r\n" {
+		t.Errorf("the refused write happened: %q", v)
+	}
+	data := dialRaw(t, s.Addr)
+	data.do(t, "AUTH", "data", "pw")
+	if got := data.do(t, "RG.PYEXECUTE", "execute('SET', 'k', 'v')"); got != "-NOPERM this user has no permissions to run the 'rg.pyexecute' command\r\n" {
+		t.Errorf("RG.PYEXECUTE without @gears: %q", got)
+	}
+	if got := data.do(t, "SET", "k", "v"); got != "+OK\r\n" {
+		t.Errorf("data commands for a user without @gears: %q", got)
+	}
+}
