@@ -460,8 +460,15 @@ func (c *conn) scanMultibulk(b []byte, pos int, marks *[]int) (n, next int, err 
 				c.argsHeld = pos - begin
 				return 0, -1, nil
 			}
-			if line[0] != '$' {
-				return 0, 0, protoError("expected '$', got '" + string(line[:1]) + "'")
+			if len(line) == 0 || line[0] != '$' {
+				// The byte found, as Redis quotes it: its error texts
+				// turn CR and LF into spaces ("*1\r0\r0" has an empty
+				// line where the '$' should be).
+				got := b[pos]
+				if got == '\r' || got == '\n' {
+					got = ' '
+				}
+				return 0, 0, protoError("expected '$', got '" + string(got) + "'")
 			}
 			size, ok = parseLL(line[1:])
 			if !ok || size < 0 {

@@ -76,6 +76,9 @@ func TestProtocolLikeRedis(t *testing.T) {
 		"*2\r\n$4\r\nECHO\r\n$100000\r\n" + big + "\r\n*1\r\n$4\r\nPING\r\n",
 		"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$100000\r\n" + big + "\r\n*2\r\n$6\r\nSTRLEN\r\n$3\r\nbig\r\n",
 		"*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPING\r\nQUIT\r\nPING\r\n",
+		// Found by FuzzParse: an empty line where a bulk count belongs
+		// (it crashed the server).
+		"*1\r0\r0", "*2\r\n$4\r\nECHO\r\n\r\n", "*1\r\n\n\n",
 	}
 	for i, in := range inputs {
 		for _, chunk := range []int{0, 7} {
