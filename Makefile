@@ -14,7 +14,7 @@ BENCH_DEPS := $(TEST_DEPS)
 # Every CPython 3.12+ that pyenv has, for the matrix.
 PYENV_PYTHONS := $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: all build run test test-unit test-python test-blackbox test-matrix check bench difftest docker clean deps-build deps-test
+.PHONY: fuzz test-fuzz all build run test test-unit test-python test-blackbox test-matrix check bench difftest docker clean deps-build deps-test
 
 ## difftest: the store's differential test against redis-server, longer and
 ## with random seeds (make test runs it with its fixed seed). Each run
@@ -38,7 +38,28 @@ run: build
 	./$(BIN) $(ARGS)
 
 ## test: everything, against the CPython of this build (system 3.11 by default).
-test: deps-test check test-unit test-python test-blackbox
+test: deps-test check test-unit test-python test-blackbox test-fuzz
+
+## Fuzz targets (package:target); their corpora are in each package's
+## testdata/fuzz, which every go test run replays. test-fuzz runs each for
+## FUZZTIME_SHORT; `make fuzz` for FUZZTIME (new finds go to Go's cache:
+## copy the interesting ones into testdata/fuzz/<target>/ to keep them).
+FUZZ_TARGETS := server:FuzzParse server:FuzzInline acl:FuzzRules store:FuzzAOFLoad \
+	python:FuzzDecode gears:FuzzRecordReply gears:FuzzExecuteArgs
+FUZZTIME_SHORT ?= 5s
+FUZZTIME ?= 2m
+
+test-fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($(FUZZTIME_SHORT))"; \
+		scripts/go.sh test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME_SHORT) ./$${t%%:*}/ ; \
+	done
+
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} ($(FUZZTIME))"; \
+		scripts/go.sh test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/ ; \
+	done
 
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
