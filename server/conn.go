@@ -3,8 +3,10 @@ package server
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -170,6 +172,15 @@ func (s *Server) acceptConns(ln net.Listener) error {
 // serve is the connection's goroutine: from its start, or from where the
 // event loop left it.
 func (c *conn) serve() {
+	defer func() {
+		// As on the event loop (turn): a bug on this connection's input
+		// closes it, not the server.
+		if r := recover(); r != nil {
+			c.s.log.Error().Str("addr", c.addr).Interface("panic", r).Bytes("stack", debug.Stack()).
+				Msg("panic serving a connection: closing it")
+			c.finish(fmt.Errorf("panic: %v", r))
+		}
+	}()
 	if err := c.run(); err != errBackOnLoop {
 		c.finish(err)
 	}

@@ -2,9 +2,11 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -279,6 +281,15 @@ func (l *eventLoop) inbox() (stop bool) {
 // turn serves one ready connection: writes what it still owes, or reads
 // once and runs what came.
 func (l *eventLoop) turn(c *conn) {
+	defer func() {
+		// A bug met on one connection's input (the command handlers
+		// recover their own) closes that connection, not the server.
+		if r := recover(); r != nil {
+			l.s.log.Error().Str("addr", c.addr).Interface("panic", r).Bytes("stack", debug.Stack()).
+				Msg("panic serving a connection: closing it")
+			l.drop(c, fmt.Errorf("panic: %v", r))
+		}
+	}()
 	if c.wantWrite {
 		switch err := c.flush(); err {
 		case errWouldBlock:
