@@ -18,6 +18,7 @@ func storeOptions(cfg *config.Config, log zerolog.Logger) store.Options {
 		Dir:      cfg.String(config.Dir),
 		Filename: cfg.String(config.AppendFilename),
 		Fsync:    cfg.String(config.AppendFsync),
+		Checksum: cfg.Bool(config.AOFChecksum),
 		Logf: func(format string, args ...any) {
 			log.Warn().Str("component", "aof").Msg(fmt.Sprintf(format, args...))
 		},

@@ -40,6 +40,7 @@ const (
 	AppendOnly              = "appendonly"
 	AppendFsync             = "appendfsync"
 	AppendFilename          = "appendfilename"
+	AOFChecksum             = "aof-checksum"
 	Save                    = "save"
 	NotifyKeyspaceEvents    = "notify-keyspace-events"
 
@@ -128,6 +129,8 @@ var table = []Setting{
 		Description: "when the append-only file is synced to disk"},
 	{Name: AppendFilename, Type: String, Default: "appendonly.aof",
 		Description: "name of the append-only file inside dir"},
+	{Name: AOFChecksum, Type: Bool, Default: "yes",
+		Description: "follow every batch written to the append-only file with a checksum annotation (a '#' line, which Redis and redis-check-aof skip), checked at load: a file whose bytes changed is refused"},
 	{Name: Save, Type: String, Default: "", Runtime: true, check: checkSave,
 		Description: "RDB snapshot points; gearsd takes no snapshots (its persistence is the append-only file), so only \"\" is accepted, as redis-server --save \"\""},
 	{Name: NotifyKeyspaceEvents, Type: String, Default: "", Runtime: true, check: checkNotifyFlags,

@@ -49,6 +49,9 @@ type AOFOptions struct {
 	// AutoRewriteMinSize is the size below which no automatic rewrite
 	// starts (auto-aof-rewrite-min-size, default 64 MiB).
 	AutoRewriteMinSize int64
+	// Checksum follows every batch of records with a checksum annotation
+	// (aof_checksum.go), checked at load (aof-checksum).
+	Checksum bool
 	// Logf receives the warnings of loading (a truncated tail) and of the
 	// background work; nil discards them.
 	Logf func(format string, args ...any)
@@ -108,6 +111,9 @@ type aof struct {
 	writeErr             error // the last write or fsync error, nil when the last one worked
 	syncs                int64 // fsyncs done for always, to show they are shared
 	closed               bool
+
+	// unsummed: the bytes written since the last checksum annotation.
+	unsummed checksummer
 
 	// rw is the rewrite in progress, nil when none (aof_rewrite.go).
 	rw      *rewrite
@@ -225,9 +231,15 @@ func (a *aof) flushLocked(sync bool) {
 	a.mu.Unlock()
 
 	var err error
-	n := 0
+	n, annotated := 0, 0
 	if len(data) > 0 {
 		n, err = f.Write(data)
+		// Only the flush in progress writes the file (and a rewrite's swap
+		// waits for it), so unsummed is this flush's to change.
+		if err == nil && a.opts.Checksum {
+			a.unsummed.add(data)
+			annotated, err = a.writeChecksum(f)
+		}
 	}
 	if err == nil && sync {
 		err = f.Sync()
@@ -241,7 +253,7 @@ func (a *aof) flushLocked(sync bool) {
 		a.cond.Broadcast()
 		return
 	}
-	a.size += int64(n)
+	a.size += int64(n + annotated)
 	if err != nil {
 		// Keep what was not written for the next flush; a torn record
 		// is cut off so the file stays a sequence of whole records.
@@ -249,6 +261,9 @@ func (a *aof) flushLocked(sync bool) {
 			if terr := f.Truncate(a.size - int64(n)); terr == nil {
 				a.size -= int64(n)
 				n = 0
+			}
+			if a.opts.Checksum {
+				a.unsummed.add(data[:n]) // what stays in the file
 			}
 		}
 		a.buf = append(data[n:len(data):len(data)], a.buf...)
@@ -267,6 +282,24 @@ func (a *aof) flushLocked(sync bool) {
 		a.writeErr = nil
 	}
 	a.cond.Broadcast()
+}
+
+// writeChecksum writes the annotation for the bytes written since the last
+// one. A torn annotation is cut off (the next batch's covers these bytes
+// too); it returns the bytes it added to the file.
+func (a *aof) writeChecksum(f *os.File) (int, error) {
+	rec := checksumRecord(a.unsummed.sum, a.unsummed.n)
+	m, err := f.Write(rec)
+	if err == nil {
+		a.unsummed.reset()
+		return m, nil
+	}
+	if m > 0 {
+		if info, serr := f.Stat(); serr == nil && f.Truncate(info.Size()-int64(m)) == nil {
+			m = 0
+		}
+	}
+	return m, err
 }
 
 // background writes the buffer out when kicked (everysec, no), fsyncs

@@ -42,7 +42,7 @@ func (ks *Keyspace) attachAOF(o AOFOptions) error {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	size, err := ks.replay(path, logf)
+	size, unsummed, err := ks.replay(path, logf)
 	if err != nil {
 		return err
 	}
@@ -50,6 +50,9 @@ func (ks *Keyspace) attachAOF(o AOFOptions) error {
 	if err != nil {
 		return fmt.Errorf("store: opening the append-only file: %w", err)
 	}
+	// The next checksum annotation covers the records loaded after the
+	// file's last one, as the loader will count them.
+	a.unsummed = unsummed
 	a.ks = ks
 	ks.aof = a
 	ks.db.onExpire = ks.logExpired
@@ -82,13 +85,13 @@ var errFormat = errors.New("bad file format")
 // the epoch, as Redis's keyIsExpired answers no while loading): the file
 // says when keys were deleted, with the DEL logged when they expired. The
 // stream commands of replayOnTheClock are the exception.
-func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error) {
+func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, checksummer, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
+		return 0, checksummer{}, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: opening the append-only file: %w", err)
+		return 0, checksummer{}, fmt.Errorf("store: opening the append-only file: %w", err)
 	}
 	defer f.Close()
 
@@ -110,32 +113,49 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 	// cut back to before MULTI, as Redis reverts an incomplete one.
 	var queued [][][]byte
 	multiAt := int64(-1)
+	var multiSum checksummer // the checksum state at multiAt
+	cut := func(off int64, sum checksummer) (int64, checksummer, error) {
+		n, err := cutTail(path, off, commands, logf)
+		return n, sum, err
+	}
 	for {
-		start := r.off
+		start, startSum := r.off, r.sum
+		if found, err := r.annotation(); found {
+			switch {
+			case err == errTruncated:
+				if multiAt >= 0 {
+					return cut(multiAt, multiSum)
+				}
+				return cut(start, startSum)
+			case err != nil:
+				return 0, checksummer{}, fmt.Errorf("store: the append only file %s is corrupt: %v (restore it from a backup; redis-check-aof cannot tell, since the records still parse)", path, err)
+			}
+			continue
+		}
 		argv, err := r.next()
 		if err == io.EOF {
 			if multiAt >= 0 {
 				logf("Revert incomplete MULTI/EXEC transaction in AOF file %s", path)
-				return cutTail(path, multiAt, commands, logf)
+				return cut(multiAt, multiSum)
 			}
-			return r.off, nil
+			return r.off, r.sum, nil
 		}
 		if err != nil {
 			if err := checkBadTail(path, f, start, err); err != nil {
-				return 0, err
+				return 0, checksummer{}, err
 			}
 			if multiAt >= 0 {
 				logf("Revert incomplete MULTI/EXEC transaction in AOF file %s", path)
-				start = multiAt
+				return cut(multiAt, multiSum)
 			}
-			return cutTail(path, start, commands, logf)
+			return cut(start, startSum)
 		}
 		if len(argv) == 0 {
-			return 0, fmt.Errorf("store: bad file format reading the append only file %s at offset %d: empty command", path, start)
+			return 0, checksummer{}, fmt.Errorf("store: bad file format reading the append only file %s at offset %d: empty command", path, start)
 		}
 		switch {
 		case len(argv) == 1 && isOpt(argv[0], "multi"):
-			queued, multiAt = nil, start
+			queued, multiAt, multiSum = nil, start, startSum
 			continue
 		case len(argv) == 1 && isOpt(argv[0], "exec") && multiAt >= 0:
 			for _, q := range queued {
@@ -145,7 +165,7 @@ func (ks *Keyspace) replay(path string, logf func(string, ...any)) (int64, error
 			queued, multiAt = nil, -1
 			continue
 		case lookupCommand(argv[0]) == nil:
-			return 0, fmt.Errorf("store: unknown command '%s' reading the append only file %s at offset %d", cString(argv[0]), path, start)
+			return 0, checksummer{}, fmt.Errorf("store: unknown command '%s' reading the append only file %s at offset %d", cString(argv[0]), path, start)
 		case multiAt >= 0:
 			queued = append(queued, argv)
 			continue
@@ -222,6 +242,9 @@ const maxBulkLen = 512 << 20
 type recordReader struct {
 	r   *bufio.Reader
 	off int64
+	// sum covers the whole records read since the last checksum
+	// annotation (aof_checksum.go).
+	sum checksummer
 }
 
 // next reads one record: io.EOF at a clean end, errTruncated when the file
@@ -229,7 +252,8 @@ type recordReader struct {
 // records only.
 func (rr *recordReader) next() ([][]byte, error) {
 	n := int64(0)
-	count, err := rr.header('*', &n)
+	sum := rr.sum // committed once the record is whole
+	count, err := rr.header('*', &n, &sum)
 	if err != nil {
 		if err == errTruncated && n == 0 {
 			return nil, io.EOF
@@ -238,7 +262,7 @@ func (rr *recordReader) next() ([][]byte, error) {
 	}
 	argv := make([][]byte, count)
 	for i := range argv {
-		size, err := rr.header('$', &n)
+		size, err := rr.header('$', &n, &sum)
 		if err != nil {
 			return nil, err
 		}
@@ -251,19 +275,48 @@ func (rr *recordReader) next() ([][]byte, error) {
 		if err != nil {
 			return nil, errTruncated
 		}
+		sum.add(arg)
 		if arg[size] != '\r' || arg[size+1] != '\n' {
 			return nil, errFormat
 		}
 		argv[i] = arg[:size:size]
 	}
 	rr.off += n
+	rr.sum = sum
 	return argv, nil
 }
 
+// annotation reads a line that begins with '#' (Redis's annotations) if
+// one is next. A checksum annotation is checked against the records read
+// since the previous one; any other is skipped, as Redis skips them.
+func (rr *recordReader) annotation() (found bool, err error) {
+	b, err := rr.r.Peek(1)
+	if err != nil || b[0] != '#' {
+		return false, nil
+	}
+	line, err := rr.r.ReadSlice('\n')
+	if err != nil {
+		return true, errTruncated
+	}
+	at := rr.off
+	rr.off += int64(len(line))
+	if sum, n, ok := parseChecksumRecord(line); ok {
+		if sum != rr.sum.sum || n != rr.sum.n {
+			return true, fmt.Errorf("%w: the %d bytes before offset %d have checksum %08x, the record there says %d bytes with %08x", errChecksum, rr.sum.n, at, rr.sum.sum, n, sum)
+		}
+		rr.sum.reset()
+	}
+	return true, nil
+}
+
+// errChecksum: bytes of the file differ from what was written.
+var errChecksum = errors.New("checksum mismatch")
+
 // header reads "<prefix><number>\r\n" and adds the bytes read to n.
-func (rr *recordReader) header(prefix byte, n *int64) (int, error) {
+func (rr *recordReader) header(prefix byte, n *int64, sum *checksummer) (int, error) {
 	line, err := rr.r.ReadSlice('\n')
 	*n += int64(len(line))
+	sum.add(line)
 	if err == bufio.ErrBufferFull || (err == nil && len(line) > 32) {
 		return 0, errFormat
 	}

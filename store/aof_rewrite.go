@@ -288,6 +288,8 @@ func (ks *Keyspace) runRewrite(rw *rewrite, tmp *os.File) error {
 		defer a.mu.Unlock()
 		return a.rwStats.cancel
 	}
+	// sum checks the new file as it is written (aof_checksum.go).
+	var sum checksummer
 	// >> The snapshot, a batch per lock section.
 	for {
 		if cancelled() {
@@ -305,6 +307,7 @@ func (ks *Keyspace) runRewrite(rw *rewrite, tmp *os.File) error {
 		if _, err := tmp.Write(chunk); err != nil {
 			return err
 		}
+		sum.add(chunk)
 		if done {
 			break
 		}
@@ -323,6 +326,7 @@ func (ks *Keyspace) runRewrite(rw *rewrite, tmp *os.File) error {
 		if _, err := tmp.Write(chunk); err != nil {
 			return err
 		}
+		sum.add(chunk)
 		if len(chunk) < tailHandoff {
 			break
 		}
@@ -344,6 +348,13 @@ func (ks *Keyspace) runRewrite(rw *rewrite, tmp *os.File) error {
 	if _, err := tmp.Write(rw.tail); err != nil {
 		return err
 	}
+	sum.add(rw.tail)
+	if a.opts.Checksum && sum.n > 0 {
+		// One annotation for the whole new file.
+		if _, err := tmp.Write(checksumRecord(sum.sum, sum.n)); err != nil {
+			return err
+		}
+	}
 	rw.tail = nil
 	if err := tmp.Sync(); err != nil {
 		return err
@@ -362,6 +373,7 @@ func (ks *Keyspace) runRewrite(rw *rewrite, tmp *os.File) error {
 	old := a.file
 	a.file = tmp
 	a.size, a.baseSize = info.Size(), info.Size()
+	a.unsummed.reset()
 	// What was buffered for the old file is in the new one already.
 	a.buf = a.buf[:0]
 	a.written, a.synced = a.fed, a.fed

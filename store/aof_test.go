@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +21,7 @@ func openAOFKeyspace(t *testing.T, dir, fsync string, clock *fakeClock) (*Keyspa
 	var log strings.Builder
 	var mu sync.Mutex
 	ks, err := Open(Options{Now: clock.Now, ActiveExpireInterval: -1, AOF: AOFOptions{
-		Enabled: true, Dir: dir, Fsync: fsync, AutoRewritePercentage: -1,
+		Enabled: true, Dir: dir, Fsync: fsync, AutoRewritePercentage: -1, Checksum: true,
 		Logf: func(f string, args ...any) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -133,6 +134,7 @@ func TestAOFLogsAbsoluteDeadlines(t *testing.T) {
 	do(ks, "EXPIRE", "missing", "20") // changes nothing: not logged
 	ks.Close()
 	data, _ := os.ReadFile(filepath.Join(dir, "appendonly.aof"))
+	data = withoutAnnotations(data)
 	at := func(s int64) string { return fmt.Sprint(testEpoch.UnixMilli() + s*1000) }
 	want := string(appendCommand(nil, []byte("SET"), []byte("a"), []byte("1"), []byte("PXAT"), []byte(at(10)))) +
 		string(appendCommand(nil, []byte("SET"), []byte("b"), []byte("1"))) +
@@ -395,7 +397,7 @@ func TestAOFTransactions(t *testing.T) {
 	ks.Close()
 	path := filepath.Join(dir, "appendonly.aof")
 	data, _ := os.ReadFile(path)
-	if !strings.HasPrefix(string(data), "*1\r\n$5\r\nMULTI\r\n") || !strings.HasSuffix(string(data), "*1\r\n$4\r\nEXEC\r\n") {
+	if !strings.HasPrefix(string(data), "*1\r\n$5\r\nMULTI\r\n") || !strings.HasSuffix(string(withoutAnnotations(data)), "*1\r\n$4\r\nEXEC\r\n") {
 		t.Fatalf("file:\n%q", data)
 	}
 	good := len(data)
@@ -448,4 +450,16 @@ func TestAOFAlwaysGroupCommit(t *testing.T) {
 	if syncs >= writers*each {
 		t.Fatalf("%d fsyncs for %d concurrent writes: none were shared", syncs, writers*each)
 	}
+}
+
+// withoutAnnotations drops the checksum annotations (aof_checksum.go) from
+// a file's bytes, leaving its records.
+func withoutAnnotations(data []byte) []byte {
+	var out []byte
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if !bytes.HasPrefix(line, []byte(checksumPrefix)) {
+			out = append(out, line...)
+		}
+	}
+	return out
 }

@@ -95,12 +95,18 @@ func readReply(r *bufio.Reader, out *strings.Builder) error {
 // the loopback address.
 func startRedis(t *testing.T, extra ...string) string {
 	t.Helper()
+	return startRedisIn(t, t.TempDir(), extra...)
+}
+
+// startRedisIn is startRedis on dir (its files, such as an AOF to load).
+func startRedisIn(t *testing.T, dir string, extra ...string) string {
+	t.Helper()
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatal("redis-server not found: run `make deps-test` (apt-get install redis-server)")
 	}
 	port := freePort(t)
-	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", t.TempDir()}, extra...)
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir}, extra...)
 	cmd := exec.Command(path, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
