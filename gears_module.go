@@ -37,6 +37,7 @@ func newGearsModule(cfg *config.Config, st store.Store, log zerolog.Logger) (*ge
 		},
 		ExecutionTimeout: cfg.Duration(config.PythonExecutionTimeout),
 		GearsConfig:      pairs,
+		Sandbox:          sandboxOptions(cfg, log),
 		Log:              log.With().Str("component", "gears").Logger(),
 	})
 	if err != nil {
@@ -90,4 +91,18 @@ func boolDigit(b bool) string {
 		return "1"
 	}
 	return "0"
+}
+
+// sandboxOptions is strict mode's configuration, or nil (and a warning)
+// for python.sandbox trusted.
+func sandboxOptions(cfg *config.Config, log zerolog.Logger) *gears.SandboxOptions {
+	if cfg.String(config.PythonSandbox) == "trusted" {
+		log.Warn().Msg("python.sandbox trusted: sessions' Python runs without guards, with the server's full powers")
+		return nil
+	}
+	return &gears.SandboxOptions{
+		ServerPaths: []string{cfg.String(config.Dir), cfg.File(), cfg.String(config.ACLFile),
+			cfg.String(config.TLSKeyFile), cfg.String(config.TLSCertFile)},
+		AllowSubprocess: cfg.Bool(config.PythonAllowSubprocess),
+	}
 }

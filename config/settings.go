@@ -55,6 +55,8 @@ const (
 	PythonPoolIdleTimeout  = "python.pool-idle-timeout"
 	PythonGIL              = "python.gil"
 	PythonAttemptTraceback = "python.attempt-traceback"
+	PythonSandbox          = "python.sandbox"
+	PythonAllowSubprocess  = "python.allow-subprocess"
 )
 
 // GearsKey is the YAML key (and the --gears.<Key> prefix) of the free map of
@@ -160,6 +162,10 @@ var table = []Setting{
 		Description: "a pooled interpreter unused this long is recycled (0 never)"},
 	{Name: PythonGIL, Type: Enum, Default: "auto", Values: []string{"auto", "shared", "own"},
 		Description: "a GIL per interpreter (own, CPython 3.12+) or one for all (shared); auto decides by version"},
+	{Name: PythonSandbox, Type: Enum, Default: "strict", Values: []string{"strict", "trusted"},
+		Description: "strict: sessions' Python cannot touch the server's process, descriptors, files or other sessions (docs/security.md); trusted: no guards (logged at start)"},
+	{Name: PythonAllowSubprocess, Type: Bool, Default: "no",
+		Description: "in strict mode, let sessions start processes (subprocess, os.system); exec and fork of the server itself stay refused"},
 	{Name: PythonAttemptTraceback, Type: Bool, Default: "yes", Runtime: true,
 		Description: "put Python tracebacks in error texts (RedisGears' PythonAttemptTraceback)"},
 }

@@ -34,7 +34,19 @@ type Options struct {
 	// GearsConfig are RedisGears config pairs applied at start, as
 	// RG.CONFIGSET would (config.md §1).
 	GearsConfig [][2]string
-	Log         zerolog.Logger
+	// Sandbox is the strict sandbox (runtime/sandbox.py) in every
+	// interpreter, nil for trusted mode (python.sandbox).
+	Sandbox *SandboxOptions
+	Log     zerolog.Logger
+}
+
+// SandboxOptions configure strict mode.
+type SandboxOptions struct {
+	// ServerPaths are the server's files and directories, which open()
+	// refuses (dir, the config file, aclfile, the TLS key).
+	ServerPaths []string
+	// AllowSubprocess lets code start processes (python.allow-subprocess).
+	AllowSubprocess bool
 }
 
 // Engine runs RedisGears sessions and executions.
@@ -52,6 +64,8 @@ type Engine struct {
 
 	gearsbuilder *moduleCode // the RedisGears API, run in every interpreter
 	glue         *moduleCode // the engine's entry points, likewise
+	sandbox      *moduleCode // strict mode's guards, before any user code; nil when trusted
+	sandboxOpts  SandboxOptions
 
 	executionsTotal atomic.Uint64
 	scriptsTotal    atomic.Uint64
@@ -66,6 +80,10 @@ func New(opts Options) (*Engine, error) {
 		executions:   map[string]*Execution{},
 		gearsbuilder: &moduleCode{source: gearsbuilderSource, filename: "gearsbuilder.py"},
 		glue:         &moduleCode{source: glueSource, filename: "gearsd"},
+	}
+	if opts.Sandbox != nil {
+		e.sandbox = &moduleCode{source: sandboxSource, filename: "sandbox.py"}
+		e.sandboxOpts = *opts.Sandbox
 	}
 	e.timeout.Store(int64(opts.ExecutionTimeout))
 	var pairs []string

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gearsd/gearsd/acl"
+	"github.com/gearsd/gearsd/fdguard"
 	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/subinterp"
 )
@@ -81,6 +82,9 @@ func (h *sessionHost) ConfigGet(key string) (string, bool) {
 func (h *sessionHost) ThreadStarted() bool       { return h.interp.ThreadStarted() }
 func (h *sessionHost) ThreadRunning(key uintptr) { h.interp.ThreadRunning(key) }
 func (h *sessionHost) ThreadEnded(key uintptr)   { h.interp.ThreadEnded(key) }
+
+// FDProtected: fd is one of the server's (fdguard).
+func (h *sessionHost) FDProtected(fd int) bool { return fdguard.Protected(fd) }
 
 // Recovered logs a Go panic that a native call turned into a Python
 // exception.

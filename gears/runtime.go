@@ -19,6 +19,9 @@ var gearsbuilderSource string
 // scripts, describing plans, counting the session's threads), executed after
 // gearsbuilder.py as module __gearsd__.
 //
+//go:embed runtime/sandbox.py
+var sandboxSource string
+
 //go:embed runtime/engine_glue.py
 var glueSource string
 
@@ -56,7 +59,32 @@ func (e *Engine) setupInterpreter(in *subinterp.Interp) (any, error) {
 		rt.release()
 		return nil, fmt.Errorf("loading the engine glue: %w", err)
 	}
+	if e.sandbox != nil {
+		if err = e.installSandbox(); err != nil {
+			rt.release()
+			return nil, fmt.Errorf("installing the sandbox (python.sandbox strict): %w", err)
+		}
+	}
 	return rt, nil
+}
+
+// installSandbox runs strict mode's guards in the interpreter being built,
+// after the runtime and before any user code. PRECONDITION: attached.
+func (e *Engine) installSandbox() error {
+	m, err := python.NewModule("__gearsd_sandbox__")
+	if err != nil {
+		return err
+	}
+	defer m.DecRef()
+	if err := e.sandbox.exec(m); err != nil {
+		return err
+	}
+	r, err := m.CallMethod("install", e.sandboxOpts.ServerPaths, e.sandboxOpts.AllowSubprocess)
+	if err != nil {
+		return err
+	}
+	r.DecRef()
+	return nil
 }
 
 // moduleCode is a module body compiled once per process and kept

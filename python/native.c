@@ -106,6 +106,14 @@ static PyObject *rg_config_get(PyObject *self, PyObject *args) {
 	return r;
 }
 
+// fd_protected(fd): whether fd is one of the server's own descriptors,
+// which the sandbox keeps from the session's code.
+static PyObject *rg_fd_protected(PyObject *self, PyObject *args) {
+	int fd;
+	if (!PyArg_ParseTuple(args, "i", &fd)) return NULL;
+	return PyBool_FromLong(gdGoFDProtected(host_of(self), fd));
+}
+
 // thread_started(): the runtime's wrapper of _thread's start functions calls
 // it before a thread starts; False refuses the thread.
 static PyObject *rg_thread_started(PyObject *self, PyObject *noargs) {
@@ -150,6 +158,7 @@ static PyMethodDef native_methods[] = {
 	{"executeCommand", rg_execute, METH_VARARGS, "Run a Redis command in-process."},
 	{"log", rg_log, METH_VARARGS, "log(level, message): write to the server log."},
 	{"config_get", rg_config_get, METH_VARARGS, "config_get(key): the extra config value or None."},
+	{"fd_protected", rg_fd_protected, METH_VARARGS, "fd_protected(fd): whether fd is one of the server's descriptors."},
 	{NULL, NULL, 0, NULL},
 };
 

@@ -32,6 +32,9 @@ type Host interface {
 	ThreadStarted() bool
 	ThreadRunning(key uintptr)
 	ThreadEnded(key uintptr)
+	// FDProtected reports whether fd is one of the server's own
+	// descriptors (the sandbox refuses to let code touch it).
+	FDProtected(fd int) bool
 	// Recovered reports a Go panic recovered in one of these methods; the
 	// Python caller gets an exception instead.
 	Recovered(where string, v any, stack []byte)
@@ -127,6 +130,20 @@ func gdGoThreadStarted(h C.uintptr_t) (ok C.int) {
 		}
 	}()
 	if hostOf(h).ThreadStarted() {
+		return 1
+	}
+	return 0
+}
+
+//export gdGoFDProtected
+func gdGoFDProtected(h C.uintptr_t, fd C.int) (protected C.int) {
+	defer func() {
+		if r := recover(); r != nil {
+			recovered(h, "fd_protected", r)
+			protected = 1 // when in doubt, refuse
+		}
+	}()
+	if hostOf(h).FDProtected(int(fd)) {
 		return 1
 	}
 	return 0

@@ -66,6 +66,7 @@ func (h *testHost) Log(level, msg string) {
 	h.mu.Unlock()
 }
 func (h *testHost) ConfigGet(key string) (string, bool) { return "v-" + key, key != "missing" }
+func (h *testHost) FDProtected(fd int) bool             { return fd == 0 }
 func (h *testHost) ThreadStarted() bool                 { return true }
 func (h *testHost) ThreadRunning(uintptr)               {}
 func (h *testHost) ThreadEnded(uintptr)                 {}

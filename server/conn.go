@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/tidwall/redcon"
+
+	"github.com/gearsd/gearsd/fdguard"
 )
 
 // conn is one client connection and its loop, in place of redcon's: read
@@ -33,10 +35,13 @@ import (
 // conn implements redcon.Conn, so handlers keep writing through that
 // interface and Detach works as redcon documents it.
 type conn struct {
-	s    *Server
-	nc   net.Conn
-	addr string
-	ctx  any
+	s  *Server
+	nc net.Conn
+	// netFd is nc's descriptor, protected from Python (fdguard) until nc
+	// is closed; -1 once released.
+	netFd int
+	addr  string
+	ctx   any
 
 	rbuf       []byte // read buffer; rbuf[start:end] is not parsed yet
 	start, end int
@@ -147,7 +152,8 @@ func (s *Server) acceptConns(ln net.Listener) error {
 			s.log.Warn().Err(err).Msg("accept failed")
 			continue
 		}
-		c := &conn{s: s, nc: nc, addr: nc.RemoteAddr().String()}
+		c := &conn{s: s, nc: nc, addr: nc.RemoteAddr().String(), netFd: fdguard.ConnFD(nc)}
+		fdguard.Protect(c.netFd)
 		s.mu.Lock()
 		c.idleClose = s.idleClose
 		if s.conns == nil {
@@ -803,7 +809,8 @@ func (c *conn) Close() error {
 	if c.loop != nil {
 		return nil // the loop closes it once the replies are written
 	}
-	return c.nc.Close()
+	c.closeSocket()
+	return nil
 }
 
 // closeSocket closes nc, if the connection has one (the event loop closes
@@ -812,7 +819,17 @@ func (c *conn) closeSocket() {
 	c.ctl.Lock()
 	defer c.ctl.Unlock()
 	if c.nc != nil {
-		c.nc.Close()
+		c.closeNC()
+	}
+}
+
+// closeNC closes nc and, the first time, stops protecting its descriptor
+// from Python (fdguard). The caller holds c.ctl.
+func (c *conn) closeNC() {
+	c.nc.Close()
+	if c.netFd >= 0 {
+		fdguard.Release(c.netFd)
+		c.netFd = -1
 	}
 }
 
@@ -825,7 +842,7 @@ func (c *conn) abort() {
 	defer c.ctl.Unlock()
 	c.aborted = true
 	if c.nc != nil {
-		c.nc.Close()
+		c.closeNC()
 	} else if c.loop != nil {
 		c.loop.requestClose(c)
 	}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gearsd/gearsd/config"
+	"github.com/gearsd/gearsd/fdguard"
 )
 
 // eventLoop serves connections as Redis does: one thread waits in
@@ -78,6 +79,8 @@ func newEventLoop(s *Server) (*eventLoop, error) {
 		unix.Close(wakeFd)
 		return nil, os.NewSyscallError("epoll_ctl", err)
 	}
+	fdguard.Protect(epfd)
+	fdguard.Protect(wakeFd)
 	return &eventLoop{
 		s: s, epfd: epfd, wakeFd: wakeFd,
 		busyPoll: time.Duration(s.cfg.Int(config.BusyPollUS)) * time.Microsecond,
@@ -139,6 +142,7 @@ func (s *Server) adopt(c *conn) bool {
 	}); cerr != nil || err != nil {
 		return false
 	}
+	fdguard.Protect(fd)
 	l := s.loops[0]
 	for _, o := range s.loops[1:] {
 		if o.count.Load() < l.count.Load() {
@@ -150,19 +154,27 @@ func (s *Server) adopt(c *conn) bool {
 		// CLIENT KILL or Shutdown closed nc meanwhile: its goroutine's
 		// next read fails and ends it.
 		c.ctl.Unlock()
-		unix.Close(fd)
+		closeFD(fd)
 		return false
 	}
-	nc := c.nc
-	c.nc, c.loop, c.fd = nil, l, fd
+	nc, netFd := c.nc, c.netFd
+	c.nc, c.netFd, c.loop, c.fd = nil, -1, l, fd
 	c.ctl.Unlock()
 	nc.Close()
+	fdguard.Release(netFd)
 	l.count.Add(1)
 	l.mu.Lock()
 	l.adopted = append(l.adopted, c)
 	l.mu.Unlock()
 	l.wake()
 	return true
+}
+
+// closeFD closes one of the loop's descriptors and stops protecting it
+// from Python (fdguard).
+func closeFD(fd int) {
+	unix.Close(fd)
+	fdguard.Release(fd)
 }
 
 // conn returns the connection of socket fd, nil if none.
@@ -196,8 +208,8 @@ func (l *eventLoop) wake() {
 
 func (l *eventLoop) run() {
 	defer close(l.done)
-	defer unix.Close(l.epfd)
-	defer unix.Close(l.wakeFd)
+	defer closeFD(l.epfd)
+	defer closeFD(l.wakeFd)
 	lastCron := time.Now().UnixNano()
 	served := false
 	for {
@@ -263,7 +275,7 @@ func (l *eventLoop) inbox() (stop bool) {
 	l.mu.Unlock()
 	for _, c := range adopted {
 		if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, c.fd, &unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(c.fd)}); err != nil {
-			unix.Close(c.fd)
+			closeFD(c.fd)
 			l.count.Add(-1)
 			c.finish(os.NewSyscallError("epoll_ctl", err))
 			continue
@@ -380,7 +392,7 @@ func (l *eventLoop) drop(c *conn, err error) {
 	}
 	l.put(c.fd, nil)
 	l.count.Add(-1)
-	unix.Close(c.fd)
+	closeFD(c.fd)
 	c.ctl.Lock()
 	c.loop = nil
 	c.ctl.Unlock()
@@ -395,9 +407,15 @@ func (l *eventLoop) release(c *conn) {
 	_ = unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 	f := os.NewFile(uintptr(c.fd), "")
 	nc, err := net.FileConn(f) // a duplicate, in Go's poller
+	netFd := -1
+	if err == nil {
+		netFd = fdguard.ConnFD(nc)
+		fdguard.Protect(netFd)
+	}
 	f.Close()
+	fdguard.Release(c.fd)
 	c.ctl.Lock()
-	c.loop, c.nc = nil, nc
+	c.loop, c.nc, c.netFd = nil, nc, netFd
 	aborted := c.aborted
 	c.ctl.Unlock()
 	if err != nil {
@@ -405,7 +423,7 @@ func (l *eventLoop) release(c *conn) {
 		return
 	}
 	if aborted {
-		nc.Close()
+		c.closeSocket()
 	}
 	go c.serve()
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gearsd/gearsd/acl"
 	"github.com/gearsd/gearsd/config"
+	"github.com/gearsd/gearsd/fdguard"
 	"github.com/gearsd/gearsd/store"
 	"github.com/rs/zerolog"
 	"github.com/tidwall/redcon"
@@ -207,6 +208,10 @@ func (s *Server) Serve(lns ...net.Listener) error {
 		return nil
 	}
 	s.startLoops()
+	// What is open now is the server's (listeners, loops, the data files,
+	// the Go runtime's poller, the standard streams): Python's sandbox
+	// leaves it alone. Descriptors opened later register themselves.
+	fdguard.ProtectAllOpen()
 	s.sampleHeapPeak() // INFO's used_memory_peak: heap_peak.go
 	for _, ln := range lns {
 		_, isTLS := ln.(tlsListener)

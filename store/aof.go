@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/gearsd/gearsd/fdguard"
 )
 
 // The append-only file, after Redis's aof.c and tile38's aof.go: every
@@ -135,6 +137,7 @@ func openAOF(opts AOFOptions, path string, size int64) (*aof, error) {
 	if err != nil {
 		return nil, err
 	}
+	fdguard.Protect(int(f.Fd()))
 	a := &aof{
 		path:     path,
 		policy:   policy,
@@ -302,6 +305,16 @@ func (a *aof) writeChecksum(f *os.File) (int, error) {
 	return m, err
 }
 
+// closeFile closes one of the append-only files and stops protecting its
+// descriptor from Python (fdguard: the sandbox refuses to let scripts
+// write to, close or duplicate over the server's files).
+func closeFile(f *os.File) error {
+	fd := int(f.Fd())
+	err := f.Close()
+	fdguard.Release(fd)
+	return err
+}
+
 // background writes the buffer out when kicked (everysec, no), fsyncs
 // once a second for everysec, retries a write that failed, and starts
 // automatic rewrites.
@@ -390,7 +403,7 @@ func (a *aof) close() error {
 	err := a.writeErr
 	a.closed = true
 	a.cond.Broadcast()
-	if cerr := a.file.Close(); err == nil {
+	if cerr := closeFile(a.file); err == nil {
 		err = cerr
 	}
 	return err

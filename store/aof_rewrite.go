@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gearsd/gearsd/resp"
+
+	"github.com/gearsd/gearsd/fdguard"
 )
 
 // The background rewrite (BGREWRITEAOF), after Redis's rewriteAppendOnly-
@@ -230,12 +232,13 @@ func (ks *Keyspace) startRewrite() error {
 	if err != nil {
 		return fmt.Errorf("ERR can't open the rewrite file: %w", err)
 	}
+	fdguard.Protect(int(tmp.Fd()))
 	ks.mu.Lock()
 	a.mu.Lock()
 	if a.rw != nil || a.closed {
 		a.mu.Unlock()
 		ks.mu.Unlock()
-		tmp.Close()
+		closeFile(tmp)
 		return ErrRewriteInProgress
 	}
 	rw := &rewrite{copied: map[string]struct{}{}}
@@ -264,7 +267,7 @@ func (ks *Keyspace) startRewrite() error {
 			}
 			a.mu.Unlock()
 			ks.mu.Unlock()
-			tmp.Close()
+			closeFile(tmp)
 			os.Remove(tmp.Name())
 			return
 		}
@@ -380,7 +383,7 @@ func (ks *Keyspace) runRewrite(rw *rewrite, tmp *os.File) error {
 	a.writeErr = nil
 	a.rw = nil
 	a.cond.Broadcast()
-	old.Close()
+	closeFile(old)
 	return nil
 }
 

@@ -91,7 +91,7 @@ os.abort = posix.abort = _forbidden('os.abort')
 # Frames of gearsd's own modules (this runtime, the engine's glue module that
 # calls exec, the native module) are hidden: error texts show only the user's
 # frames, as in the reference, whose engine is C.
-_INTERNAL_MODULES = frozenset((__name__, '__gearsd__', 'redisgears'))
+_INTERNAL_MODULES = frozenset((__name__, '__gearsd__', 'redisgears', '__gearsd_sandbox__'))
 
 
 def _user_frames(tb):

@@ -1,0 +1,222 @@
+"""gearsd's Python sandbox, strict mode (python.sandbox strict, the
+default): what a session's code may not do to the server that hosts it.
+The Go engine executes this module in every interpreter before any of the
+user's code, then calls install(); see docs/security.md for what it
+promises and what it does not.
+
+This is the Python-level layer. It covers honest mistakes and ordinary code:
+an audit hook (PEP 578), which code cannot remove, refuses what would reach
+the process itself (signals to it, exec, fork, its memory and command line,
+its data files, other sessions' interpreters and frames, ctypes), and the
+session's own os, posix, fcntl and socket functions are wrapped so that the
+server's file descriptors (its sockets, its event loops, its append-only
+file, its standard streams: fdguard) cannot be closed, duplicated over,
+read, written or wrapped. Code that digs under these wrappers is a matter
+for the OS-level layer, which is not there yet.
+"""
+import sys
+
+import redisgears
+
+SETTING = 'python.sandbox'
+
+# Modules that reach past the interpreter: raw memory and C calls, and the
+# interpreters of other sessions.
+REFUSED_MODULES = frozenset({
+    'ctypes', '_ctypes', 'cffi', '_cffi_backend',
+    '_xxsubinterpreters', '_interpreters', '_xxinterpchannels', '_interpchannels',
+    '_interpqueues', '_testcapi', '_testinternalcapi',
+})
+
+
+class SandboxError(PermissionError):
+    """Raised for what strict mode refuses."""
+    __module__ = 'gears'
+    __qualname__ = 'SandboxError'
+
+
+
+def _refuse(what):
+    raise SandboxError(f"{what} is refused by {SETTING} strict "
+                       f"(see docs/security.md; {SETTING} trusted turns the guards off)")
+
+
+def install(server_paths, allow_subprocess):
+    """server_paths: the server's own files and directories (its data
+    directory, config file, ACL file, TLS key), which open() refuses."""
+    import os
+    import posix
+
+    own_pid = os.getpid()
+    own_pgid = os.getpgid(0)
+    server_paths = [os.path.realpath(p) for p in server_paths if p]
+    proc_self = f'/proc/{own_pid}'
+    secret_proc = ('cmdline', 'environ', 'mem', 'fd', 'fdinfo', 'maps', 'smaps',
+                   'pagemap', 'syscall', 'stack', 'auxv', 'task', 'map_files')
+
+    def protected_path(path):
+        try:
+            real = os.path.realpath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return False
+        for p in server_paths:
+            if real == p or real.startswith(p + os.sep):
+                return True
+        for root in (proc_self, '/proc/self', '/proc/thread-self'):
+            if real == root:
+                return True
+            if real.startswith(root + '/'):
+                rest = real[len(root) + 1:]
+                return rest.split('/', 1)[0] in secret_proc
+        return False
+
+    def check_fd(fd, what):
+        if isinstance(fd, int) and redisgears.fd_protected(fd):
+            _refuse(f"{what} on file descriptor {fd}, one of the server's,")
+
+    def hook(event, args):
+        if event == 'import':
+            name = args[0]
+            if isinstance(name, str) and name.split('.', 1)[0] in REFUSED_MODULES:
+                _refuse(f"importing {name}")
+        elif event == 'open':
+            path = args[0]
+            if isinstance(path, int):
+                check_fd(path, 'opening')
+            elif path is not None and protected_path(path):
+                _refuse(f"opening {path}")
+        elif event in ('os.kill', 'os.killpg'):
+            target, sig = args[0], args[1]
+            if event == 'os.kill' and target in (own_pid, 0, -1, -own_pid, -own_pgid):
+                _refuse(f"sending signal {sig} to the server's process")
+            if event == 'os.killpg' and target in (0, own_pgid):
+                _refuse(f"sending signal {sig} to the server's process group")
+        elif event == 'signal.pthread_kill':
+            _refuse("signalling one of the server's threads")
+        elif event in ('os.exec', 'os.fork', 'os.forkpty', 'os.posix_spawn', 'os.spawn'):
+            _refuse(f"{event}() in the server's process")
+        elif event in ('os.system', 'subprocess.Popen', 'pty.spawn'):
+            if not allow_subprocess:
+                _refuse("starting a process (python.allow-subprocess no)")
+        elif event == 'sys._current_frames' or event == 'sys._current_exceptions':
+            _refuse(event + "(), which shows other sessions' frames,")
+        elif event == 'os.chdir':
+            _refuse("changing the server's working directory")
+        elif event in ('resource.setrlimit', 'resource.prlimit'):
+            _refuse("changing the server's resource limits")
+        elif event == 'mmap.__new__':
+            check_fd(args[0], 'mapping')
+
+    sys.addaudithook(hook)
+
+    # The functions that take a descriptor, in the session's own modules
+    # (modules are per interpreter: other sessions and the server are not
+    # touched).
+    def guard_fd(module, name, what=None, fd_args=(0,)):
+        real = getattr(module, name, None)
+        if real is None:
+            return
+
+        def guarded(*args, **kwargs):
+            for i in fd_args:
+                if i < len(args):
+                    check_fd(args[i], what or f'{module.__name__}.{name}()')
+            return real(*args, **kwargs)
+        guarded.__name__ = name
+        guarded.__doc__ = real.__doc__
+        setattr(module, name, guarded)
+
+    fd_first = ('close', 'dup', 'read', 'write', 'pread', 'pwrite', 'readv', 'writev',
+                'preadv', 'pwritev', 'fsync', 'fdatasync', 'ftruncate', 'lseek',
+                'fchmod', 'fchown', 'fchdir', 'set_blocking', 'set_inheritable',
+                'lockf', 'posix_fallocate', 'posix_fadvise', 'login_tty',
+                'tcsetpgrp', 'eventfd_read', 'eventfd_write')
+    for module in (posix, os):
+        for name in fd_first:
+            guard_fd(module, name)
+        guard_fd(module, 'dup2', fd_args=(0, 1))
+        for name in ('sendfile', 'splice', 'copy_file_range'):
+            guard_fd(module, name, fd_args=(0, 1))
+
+        def closerange(low, high, _close=module.close):
+            # Every descriptor in the range but the server's, as closerange
+            # does (errors ignored); bounded by the open-file limit.
+            import resource
+            high = min(high, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+            for fd in range(max(low, 0), high):
+                if redisgears.fd_protected(fd):
+                    continue
+                try:
+                    _close(fd)
+                except OSError:
+                    pass
+        module.closerange = closerange
+
+        # os._exit and os.abort are the runtime's own to refuse, in every
+        # mode (gearsbuilder.py).
+        for name in ('umask', 'setuid', 'setgid', 'seteuid', 'setegid', 'setreuid', 'setregid',
+                     'setresuid', 'setresgid', 'setgroups', 'setsid', 'setpgid', 'setpgrp',
+                     'chroot', 'unshare', 'setns', 'sched_setaffinity'):
+            if hasattr(module, name):
+                setattr(module, name, lambda *a, _n=name, **k: _refuse(f"os.{_n}(), which changes the server's process,"))
+
+    import signal
+    for name in ('alarm', 'setitimer', 'raise_signal', 'pthread_sigmask', 'siginterrupt', 'set_wakeup_fd'):
+        if hasattr(signal, name):
+            setattr(signal, name, lambda *a, _n=name, **k: _refuse(f"signal.{_n}() in the server's process"))
+
+    import fcntl
+    for name in ('fcntl', 'ioctl', 'flock', 'lockf'):
+        guard_fd(fcntl, name)
+
+    import select
+    # Waiting on the server's descriptors is harmless; registering them in
+    # an epoll of one's own is not (its edge-triggered mode can steal
+    # wake-ups): refused.
+    if hasattr(select, 'epoll'):
+        real_epoll = select.epoll  # not subclassable: wrapped
+
+        class epoll:
+            def __init__(self, *args, **kwargs):
+                self._ep = real_epoll(*args, **kwargs)
+
+            def register(self, fd, *args, **kwargs):
+                check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.register()')
+                return self._ep.register(fd, *args, **kwargs)
+
+            def modify(self, fd, *args, **kwargs):
+                check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.modify()')
+                return self._ep.modify(fd, *args, **kwargs)
+
+            def __getattr__(self, name):
+                return getattr(self._ep, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self._ep.close()
+
+            fromfd = staticmethod(lambda fd: _refuse('select.epoll.fromfd()'))
+        select.epoll = epoll
+
+    # Sockets over a descriptor: socket.socket(fileno=...), socket.fromfd,
+    # socket.dup, and _socket's own.
+    import _socket
+    real_socket = _socket.socket
+
+    class guarded_socket(real_socket):
+        __slots__ = ()
+
+        def __init__(self, family=-1, type=-1, proto=-1, fileno=None):
+            if fileno is not None:
+                check_fd(fileno, 'socket(fileno=...)')
+            super().__init__(family, type, proto, fileno)
+    guarded_socket.__name__ = 'socket'
+    guarded_socket.__qualname__ = 'socket'
+    guarded_socket.__module__ = '_socket'
+    _socket.socket = guarded_socket
+    _socket.SocketType = guarded_socket
+    guard_fd(_socket, 'dup', '_socket.dup()')
+    if 'socket' in sys.modules:
+        del sys.modules['socket']  # rebuilt over the guarded type on first import
