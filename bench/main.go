@@ -29,7 +29,8 @@ func main() {
 	ownGILPython := flag.String("python", "", "the python3 of -gearsd-owngil's CPython: the same loops as two plain processes show what the machine gives")
 	redisServer := flag.String("redis-server", "redis-server", "redis-server binary, for reference figures")
 	n := flag.Int("n", 1000, "RG.PYEXECUTE calls per latency run")
-	only := flag.String("only", "", "run one part only: keyspace or python")
+	only := flag.String("only", "", "run one part only: keyspace, python or sandbox")
+	sandboxRounds := flag.Int("sandbox-rounds", 3, "rounds of the strict-against-trusted comparison")
 	benchmark := flag.String("redis-benchmark", "redis-benchmark", "redis-benchmark binary, for the keyspace comparison")
 	ksN := flag.Int("keyspace-n", 200000, "requests per redis-benchmark test (10x with -P 16)")
 	rounds := flag.Int("rounds", 5, "rounds of each keyspace workload; the best of each server is kept")
@@ -41,10 +42,13 @@ func main() {
 	flag.Parse()
 
 	fmt.Printf("# gearsd benchmarks (%s)\n\n", time.Now().Format("2006-01-02 15:04"))
-	if *only != "python" {
+	if *only == "" || *only == "keyspace" {
 		runKeyspace(*gearsd, *redisServer, *benchmark, *ksN, *rounds, *keys, variants.vars)
 	}
-	if *only == "keyspace" {
+	if *only == "" || *only == "sandbox" {
+		runSandbox(*gearsd, *benchmark, *n/3, *loadClients, *loadDuration/2, *sandboxRounds)
+	}
+	if *only == "keyspace" || *only == "sandbox" {
 		return
 	}
 

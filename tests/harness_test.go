@@ -82,14 +82,32 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
+// handedOut are the ports freePort has returned: the system may offer a
+// port again once it is free, and a test that takes several (a TLS port
+// beside a plain one, redis-server beside gearsd) binds them later.
+var (
+	portsMu   sync.Mutex
+	handedOut = map[int]bool{}
+)
+
+// freePort returns a TCP port that was free a moment ago and that no other
+// call of this test process has returned.
 func freePort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !handedOut[port] {
+			handedOut[port] = true
+			return port
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // startServer starts gearsd with extra command-line settings on a data
