@@ -14,7 +14,7 @@ BENCH_DEPS := $(TEST_DEPS)
 # Every CPython 3.12+ that pyenv has, for the matrix.
 PYENV_PYTHONS := $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 
-.PHONY: fuzz test-fuzz all build run test test-unit test-python test-blackbox test-matrix check bench difftest docker clean deps-build deps-test
+.PHONY: soak fuzz test-fuzz all build run test test-unit test-python test-blackbox test-matrix check bench difftest docker clean deps-build deps-test
 
 ## difftest: the store's differential test against redis-server, longer and
 ## with random seeds (make test runs it with its fixed seed). Each run
@@ -54,6 +54,14 @@ test-fuzz:
 		echo "fuzz $${t#*:} ($(FUZZTIME_SHORT))"; \
 		scripts/go.sh test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME_SHORT) ./$${t%%:*}/ ; \
 	done
+
+## soak: about SOAK_DURATION (10m) of 200 clients mixing data commands and
+## RG.PYEXECUTE (10,000 sessions), a SIGKILL half way under appendfsync
+## always; fails on any error, any acknowledged write lost, or resources
+## that grow across the second half.
+SOAK_DURATION ?= 10m
+soak: deps-test build
+	go run ./bench/soak -gearsd $(BIN) -duration $(SOAK_DURATION)
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

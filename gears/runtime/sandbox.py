@@ -160,49 +160,104 @@ def install(server_paths, allow_subprocess):
             if hasattr(module, name):
                 setattr(module, name, lambda *a, _n=name, **k: _refuse(f"os.{_n}(), which changes the server's process,"))
 
-    import signal
+    # The modules below are wrapped when the session first imports them
+    # (most never do): importing them for every new interpreter would cost
+    # each session about a millisecond.
+    patchers = {'signal': _patch_signal, 'fcntl': lambda m: _patch_fcntl(m, guard_fd),
+                'select': lambda m: _patch_select(m, check_fd),
+                '_socket': lambda m: _patch_socket(m, check_fd, guard_fd)}
+    for name, patch in patchers.items():
+        if name in sys.modules:
+            patch(sys.modules[name])
+    if 'socket' in sys.modules:
+        del sys.modules['socket']  # rebuilt over the guarded type on next import
+    sys.meta_path.insert(0, _PatchingFinder(patchers))
+
+
+class _PatchingFinder:
+    """Finds the modules to wrap with the usual finders, and wraps each
+    once it has run."""
+
+    def __init__(self, patchers):
+        self.patchers = patchers
+        self.busy = False
+
+    def find_spec(self, name, path=None, target=None):
+        patch = self.patchers.get(name)
+        if patch is None or self.busy:
+            return None
+        import importlib.util
+        self.busy = True
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self.busy = False
+        if spec is None or spec.loader is None:
+            return spec
+        spec.loader = _PatchingLoader(spec.loader, patch)
+        return spec
+
+
+class _PatchingLoader:
+    def __init__(self, loader, patch):
+        self.loader, self.patch = loader, patch
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        self.patch(module)
+
+
+def _patch_signal(signal):
     for name in ('alarm', 'setitimer', 'raise_signal', 'pthread_sigmask', 'siginterrupt', 'set_wakeup_fd'):
         if hasattr(signal, name):
             setattr(signal, name, lambda *a, _n=name, **k: _refuse(f"signal.{_n}() in the server's process"))
 
-    import fcntl
+
+def _patch_fcntl(fcntl, guard_fd):
     for name in ('fcntl', 'ioctl', 'flock', 'lockf'):
         guard_fd(fcntl, name)
 
-    import select
+
+def _patch_select(select, check_fd):
     # Waiting on the server's descriptors is harmless; registering them in
     # an epoll of one's own is not (its edge-triggered mode can steal
     # wake-ups): refused.
-    if hasattr(select, 'epoll'):
-        real_epoll = select.epoll  # not subclassable: wrapped
+    if not hasattr(select, 'epoll'):
+        return
+    real_epoll = select.epoll  # not subclassable: wrapped
 
-        class epoll:
-            def __init__(self, *args, **kwargs):
-                self._ep = real_epoll(*args, **kwargs)
+    class epoll:
+        def __init__(self, *args, **kwargs):
+            self._ep = real_epoll(*args, **kwargs)
 
-            def register(self, fd, *args, **kwargs):
-                check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.register()')
-                return self._ep.register(fd, *args, **kwargs)
+        def register(self, fd, *args, **kwargs):
+            check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.register()')
+            return self._ep.register(fd, *args, **kwargs)
 
-            def modify(self, fd, *args, **kwargs):
-                check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.modify()')
-                return self._ep.modify(fd, *args, **kwargs)
+        def modify(self, fd, *args, **kwargs):
+            check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.modify()')
+            return self._ep.modify(fd, *args, **kwargs)
 
-            def __getattr__(self, name):
-                return getattr(self._ep, name)
+        def __getattr__(self, name):
+            return getattr(self._ep, name)
 
-            def __enter__(self):
-                return self
+        def __enter__(self):
+            return self
 
-            def __exit__(self, *exc):
-                self._ep.close()
+        def __exit__(self, *exc):
+            self._ep.close()
 
-            fromfd = staticmethod(lambda fd: _refuse('select.epoll.fromfd()'))
-        select.epoll = epoll
+        fromfd = staticmethod(lambda fd: _refuse('select.epoll.fromfd()'))
+    select.epoll = epoll
 
+
+def _patch_socket(_socket, check_fd, guard_fd):
     # Sockets over a descriptor: socket.socket(fileno=...), socket.fromfd,
-    # socket.dup, and _socket's own.
-    import _socket
+    # socket.dup, and _socket's own. socket.py subclasses _socket.socket
+    # when it is imported, after this.
     real_socket = _socket.socket
 
     class guarded_socket(real_socket):
@@ -218,5 +273,3 @@ def install(server_paths, allow_subprocess):
     _socket.socket = guarded_socket
     _socket.SocketType = guarded_socket
     guard_fd(_socket, 'dup', '_socket.dup()')
-    if 'socket' in sys.modules:
-        del sys.modules['socket']  # rebuilt over the guarded type on first import
