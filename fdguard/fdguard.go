@@ -13,6 +13,7 @@ package fdguard
 import (
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -53,10 +54,13 @@ func Protected(fd int) bool {
 	return n > 0
 }
 
-// ProtectAllOpen protects every descriptor the process has open now. The
-// server calls it once its listeners exist and before it accepts anyone:
-// what is open then is the server's (standard streams, the Go runtime's
-// poller, the data files, the listeners).
+// ProtectAllOpen protects the descriptors the process has open now: the
+// standard streams, sockets (the listeners), pipes and anonymous inodes (the
+// Go runtime's poller, event loops), files the runtime keeps open (cgroup
+// limits, /dev/null). The server calls it once its listeners exist and
+// before it accepts anyone. Python module files are left out: interpreters
+// being built at that moment read them, and a number they hold for an
+// instant must not stay protected.
 func ProtectAllOpen() {
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
@@ -65,9 +69,15 @@ func ProtectAllOpen() {
 	mu.Lock()
 	defer mu.Unlock()
 	for _, e := range entries {
-		if fd, err := strconv.Atoi(e.Name()); err == nil && fds[fd] == 0 {
-			fds[fd] = 1 // held for the life of the process
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fds[fd] != 0 {
+			continue
 		}
+		target, err := os.Readlink("/proc/self/fd/" + e.Name())
+		if err != nil || (fd > 2 && isModuleFile(target)) {
+			continue // gone, or a module being imported
+		}
+		fds[fd] = 1 // held for the life of the process
 	}
 }
 
@@ -76,4 +86,14 @@ func Count() int {
 	mu.RLock()
 	defer mu.RUnlock()
 	return len(fds)
+}
+
+// isModuleFile: a path Python reads modules from.
+func isModuleFile(path string) bool {
+	for _, ext := range []string{".py", ".pyc", ".so", ".pth", ".zip", ".egg"} {
+		if strings.HasSuffix(path, ext) {
+			return true
+		}
+	}
+	return strings.Contains(path, "/__pycache__/") || strings.Contains(path, "/python3")
 }

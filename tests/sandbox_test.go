@@ -79,7 +79,7 @@ func TestSandboxSettings(t *testing.T) {
 	}
 	tr := startServer(t, "--python.sandbox", "trusted")
 	c = dialRaw(t, tr.Addr)
-	if got := c.do(t, "RG.PYEXECUTE", "import ctypes\nimport sys\nsys._current_frames()"); got != "+OK\r\n" {
+	if got := c.do(t, "RG.PYEXECUTE", "import ctypes\nassert ctypes.sizeof(ctypes.c_int) == 4"); got != "+OK\r\n" {
 		t.Errorf("ctypes in trusted mode: %q", got)
 	}
 	if !strings.Contains(tr.log.String(), "python.sandbox trusted") {
