@@ -126,39 +126,60 @@ def install(server_paths, allow_subprocess):
         guarded.__doc__ = real.__doc__
         setattr(module, name, guarded)
 
-    fd_first = ('close', 'dup', 'read', 'write', 'pread', 'pwrite', 'readv', 'writev',
-                'preadv', 'pwritev', 'fsync', 'fdatasync', 'ftruncate', 'lseek',
-                'fchmod', 'fchown', 'fchdir', 'set_blocking', 'set_inheritable',
-                'lockf', 'posix_fallocate', 'posix_fadvise', 'login_tty',
-                'tcsetpgrp', 'eventfd_read', 'eventfd_write')
-    for module in (posix, os):
-        for name in fd_first:
-            guard_fd(module, name)
-        guard_fd(module, 'dup2', fd_args=(0, 1))
-        for name in ('sendfile', 'splice', 'copy_file_range'):
-            guard_fd(module, name, fd_args=(0, 1))
+    # posix's functions, and os's copies of them: one wrapper for both.
+    def set_both(name, value):
+        real = getattr(posix, name, None)
+        if real is None:
+            return
+        setattr(posix, name, value)
+        if getattr(os, name, None) is real:
+            setattr(os, name, value)
 
-        def closerange(low, high, _close=module.close):
-            # Every descriptor in the range but the server's, as closerange
-            # does (errors ignored); bounded by the open-file limit.
-            import resource
-            high = min(high, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-            for fd in range(max(low, 0), high):
-                if redisgears.fd_protected(fd):
-                    continue
-                try:
-                    _close(fd)
-                except OSError:
-                    pass
-        module.closerange = closerange
+    def guard_both(name, fd_args=(0,)):
+        real = getattr(posix, name, None)
+        if real is None:
+            return
+        what = f'os.{name}()'
 
-        # os._exit and os.abort are the runtime's own to refuse, in every
-        # mode (gearsbuilder.py).
-        for name in ('umask', 'setuid', 'setgid', 'seteuid', 'setegid', 'setreuid', 'setregid',
-                     'setresuid', 'setresgid', 'setgroups', 'setsid', 'setpgid', 'setpgrp',
-                     'chroot', 'unshare', 'setns', 'sched_setaffinity'):
-            if hasattr(module, name):
-                setattr(module, name, lambda *a, _n=name, **k: _refuse(f"os.{_n}(), which changes the server's process,"))
+        def guarded(*args, **kwargs):
+            for i in fd_args:
+                if i < len(args):
+                    check_fd(args[i], what)
+            return real(*args, **kwargs)
+        guarded.__name__ = name
+        set_both(name, guarded)
+
+    for name in ('close', 'dup', 'read', 'write', 'pread', 'pwrite', 'readv', 'writev',
+                 'preadv', 'pwritev', 'fsync', 'fdatasync', 'ftruncate', 'lseek',
+                 'fchmod', 'fchown', 'fchdir', 'set_blocking', 'set_inheritable',
+                 'lockf', 'posix_fallocate', 'posix_fadvise', 'login_tty',
+                 'tcsetpgrp', 'eventfd_read', 'eventfd_write'):
+        guard_both(name)
+    for name in ('dup2', 'sendfile', 'splice', 'copy_file_range'):
+        guard_both(name, (0, 1))
+
+    close = posix.close
+
+    def closerange(low, high):
+        # Every descriptor in the range but the server's, as closerange
+        # does (errors ignored); bounded by the open-file limit.
+        import resource
+        high = min(high, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        for fd in range(max(low, 0), high):
+            if redisgears.fd_protected(fd):
+                continue
+            try:
+                close(fd)
+            except OSError:
+                pass
+    set_both('closerange', closerange)
+
+    # os._exit and os.abort are the runtime's own to refuse, in every mode
+    # (gearsbuilder.py).
+    for name in ('umask', 'setuid', 'setgid', 'seteuid', 'setegid', 'setreuid', 'setregid',
+                 'setresuid', 'setresgid', 'setgroups', 'setsid', 'setpgid', 'setpgrp',
+                 'chroot', 'unshare', 'setns', 'sched_setaffinity'):
+        set_both(name, lambda *a, _n=name, **k: _refuse(f"os.{_n}(), which changes the server's process,"))
 
     # The modules below are wrapped when the session first imports them
     # (most never do): importing them for every new interpreter would cost
