@@ -79,6 +79,9 @@ type connControl interface {
 type transaction struct {
 	queued [][][]byte // commands queued by MULTI, run by EXEC
 	dirty  bool       // a command failed to queue: EXEC answers EXECABORT
+	// offLoop: a queued command may wait, so EXEC does not run on an
+	// event loop (runsOnLoop).
+	offLoop bool
 }
 
 type replyMode uint8

@@ -69,6 +69,11 @@ func (s *Server) queue(c *client, cmd *command, args [][]byte) (v resp.Value, do
 	}
 	c.mu.Lock()
 	c.tx.queued = append(c.tx.queued, cp)
+	if !s.commandRunsOnLoop(c, cmd) {
+		// EXEC will wait for it (DEBUG SLEEP, a write under appendfsync
+		// always...): EXEC leaves the event loop (runsOnLoop).
+		c.tx.offLoop = true
+	}
 	c.mu.Unlock()
 	return replyQueued, true
 }

@@ -186,6 +186,9 @@ func (s *Server) find(args [][]byte) (*command, resp.Value, bool) {
 // server's offLoop commands, and with appendfsync always every write, which
 // waits for its fsync (shared with other clients' writes on their
 // goroutines, where the loop would take them one by one).
+//
+// Inside MULTI a command is only queued, which never waits; EXEC then runs
+// on the loop only if everything it queued would have.
 func (s *Server) runsOnLoop(c *client, args [][]byte) bool {
 	cmd := c.lastCommand(args)
 	if cmd == nil {
@@ -194,13 +197,21 @@ func (s *Server) runsOnLoop(c *client, args [][]byte) bool {
 			return true // answered with an error
 		}
 	}
+	if c.tx != nil && !runsInMulti[cmd.name] {
+		return true // queued: QUEUED never waits
+	}
+	return s.commandRunsOnLoop(c, cmd)
+}
+
+// commandRunsOnLoop is runsOnLoop's rule for a command that runs now.
+func (s *Server) commandRunsOnLoop(c *client, cmd *command) bool {
 	switch {
 	case cmd.module != nil:
 		return false
 	case cmd.store:
 		return !cmd.blocking && !cmd.waits && !(s.syncWrites && cmd.hasFlag("write"))
 	case cmd.name == "exec":
-		return !s.syncWrites
+		return !s.syncWrites && (c.tx == nil || !c.tx.offLoop)
 	}
 	return !cmd.offLoop
 }

@@ -147,3 +147,36 @@ func TestWatchOptimisticLockingGoRedis(t *testing.T) {
 		t.Errorf("counter = %v, want %d", n, workers*each)
 	}
 }
+
+// A transaction that queued a command that waits (DEBUG SLEEP) runs on the
+// connection's own goroutine, not on the event loop, however many commands
+// that never wait came after it: another client is answered while EXEC
+// sleeps. (The queued PINGs used to hand the connection back to the loop,
+// where EXEC then held every other client for the whole sleep.)
+func TestExecOfAWaitingTransactionLeavesTheLoop(t *testing.T) {
+	s := startServer(t)
+	a, b := dialRaw(t, s.Addr), dialRaw(t, s.Addr)
+	if got := a.do(t, "MULTI"); got != "+OK\r\n" {
+		t.Fatal(got)
+	}
+	a.do(t, "DEBUG", "SLEEP", "3")
+	for range 20 {
+		if got := a.do(t, "PING"); got != "+QUEUED\r\n" {
+			t.Fatal(got)
+		}
+	}
+	a.send(t, "EXEC")
+	time.Sleep(300 * time.Millisecond) // EXEC is in its 3 s sleep now
+	if got := b.do(t, "PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING = %q", got)
+	}
+	// b was answered while a's EXEC still sleeps: a has no reply yet.
+	a.c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+	if _, err := a.r.Peek(1); err == nil {
+		t.Fatal("EXEC answered before the other client's PING: the PING waited for the sleep")
+	}
+	a.c.SetReadDeadline(time.Time{})
+	if got := a.read(t); !strings.HasPrefix(got, "*21\r\n+OK\r\n+PONG\r\n") {
+		t.Errorf("EXEC = %q", got)
+	}
+}
