@@ -285,7 +285,7 @@ func (a *ACL) DelUser(names []string) (int, error) {
 	for _, name := range names {
 		if u := a.users[name]; u != nil {
 			p := u.Perms().clone()
-			p.deleted, p.Enabled = true, false
+			p.deleted, p.Enabled, p.everything = true, false, false
 			u.perms.Store(p)
 			delete(a.users, name)
 			n++

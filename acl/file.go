@@ -75,7 +75,7 @@ func (a *ACL) LoadFile(path string) error {
 			fresh.users[name] = old
 		} else {
 			p := old.Perms().clone()
-			p.deleted, p.Enabled = true, false
+			p.deleted, p.Enabled, p.everything = true, false, false
 			old.perms.Store(p)
 		}
 	}

@@ -135,6 +135,9 @@ func (s *Server) checkACL(c *client, cmd *command, args [][]byte) *acl.Denial {
 	if p.Everything() {
 		return nil
 	}
+	if p.Deleted() {
+		return deletedUser
+	}
 	context := "toplevel"
 	if c.tx != nil {
 		context = "multi"
@@ -191,6 +194,11 @@ func (s *Server) logDenial(c *client, reason, object, username, context string) 
 		ClientInfo: strings.TrimSuffix(c.info(time.Now()), "\n"),
 	})
 }
+
+// deletedUser is checkACL's answer for a client whose user was deleted:
+// DELUSER closes such connections, and one whose close is still on its way
+// (another event loop's) is closed at its next command, unanswered.
+var deletedUser = &acl.Denial{Reason: "deleted"}
 
 // denied is a denial's reply.
 func denied(d *acl.Denial) resp.Value { return resp.Err(d.Error()) }

@@ -282,6 +282,10 @@ func (s *Server) call(c *client, args [][]byte) (reply resp.Value) {
 	}
 	if c.authenticated {
 		if d := s.checkACL(c, cmd, args); d != nil {
+			if d == deletedUser {
+				c.conn.Close()
+				return noReply
+			}
 			if cmd.name == "exec" {
 				// As Redis: a refused EXEC discards the transaction, and
 				// says so even outside one.

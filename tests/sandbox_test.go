@@ -79,8 +79,8 @@ func TestSandboxSettings(t *testing.T) {
 	}
 	tr := startServer(t, "--python.sandbox", "trusted")
 	c = dialRaw(t, tr.Addr)
-	if got := c.do(t, "RG.PYEXECUTE", "import ctypes\nassert ctypes.sizeof(ctypes.c_int) == 4"); got != "+OK\r\n" {
-		t.Errorf("ctypes in trusted mode: %q", got)
+	if got := c.do(t, "RG.PYEXECUTE", "assert open('/proc/self/cmdline', 'rb').read()"); got != "+OK\r\n" {
+		t.Errorf("reading /proc/self/cmdline in trusted mode: %q", got)
 	}
 	if !strings.Contains(tr.log.String(), "python.sandbox trusted") {
 		t.Errorf("trusted mode not logged at start:\n%s", tr.log)

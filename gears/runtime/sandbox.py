@@ -184,8 +184,11 @@ def install(server_paths, allow_subprocess):
     # The modules below are wrapped when the session first imports them
     # (most never do): importing them for every new interpreter would cost
     # each session about a millisecond.
+    # select.epoll is not wrapped: a Python class standing in for it in an
+    # isolated interpreter (3.12+) made the runtime's finalization crash
+    # once subprocess had used it; registering a server descriptor in an
+    # epoll of one's own is left to the OS-level layer.
     patchers = {'signal': _patch_signal, 'fcntl': lambda m: _patch_fcntl(m, guard_fd),
-                'select': lambda m: _patch_select(m, check_fd),
                 '_socket': lambda m: _patch_socket(m, check_fd, guard_fd)}
     for name, patch in patchers.items():
         if name in sys.modules:
@@ -240,39 +243,6 @@ def _patch_signal(signal):
 def _patch_fcntl(fcntl, guard_fd):
     for name in ('fcntl', 'ioctl', 'flock', 'lockf'):
         guard_fd(fcntl, name)
-
-
-def _patch_select(select, check_fd):
-    # Waiting on the server's descriptors is harmless; registering them in
-    # an epoll of one's own is not (its edge-triggered mode can steal
-    # wake-ups): refused.
-    if not hasattr(select, 'epoll'):
-        return
-    real_epoll = select.epoll  # not subclassable: wrapped
-
-    class epoll:
-        def __init__(self, *args, **kwargs):
-            self._ep = real_epoll(*args, **kwargs)
-
-        def register(self, fd, *args, **kwargs):
-            check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.register()')
-            return self._ep.register(fd, *args, **kwargs)
-
-        def modify(self, fd, *args, **kwargs):
-            check_fd(fd if isinstance(fd, int) else fd.fileno(), 'select.epoll.modify()')
-            return self._ep.modify(fd, *args, **kwargs)
-
-        def __getattr__(self, name):
-            return getattr(self._ep, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self._ep.close()
-
-        fromfd = staticmethod(lambda fd: _refuse('select.epoll.fromfd()'))
-    select.epoll = epoll
 
 
 def _patch_socket(_socket, check_fd, guard_fd):
