@@ -68,6 +68,7 @@ func run(args []string) int {
 	modules = append(modules, g)
 
 	srv := server.New(cfg, st, log, modules...)
+	g.SetServerCommands(srv.ScriptCommand)
 	if err := srv.LoadACLFile(); err != nil {
 		log.Error().Err(err).Str("aclfile", cfg.String(config.ACLFile)).Msg("loading the ACL file")
 		closeModule(context.Background(), g)

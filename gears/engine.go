@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/gearsd/gearsd/resp"
 	"github.com/gearsd/gearsd/store"
 	"github.com/gearsd/gearsd/subinterp"
 )
@@ -66,9 +67,20 @@ type Engine struct {
 	glue         *moduleCode // the engine's entry points, likewise
 	sandbox      *moduleCode // strict mode's guards, before any user code; nil when trusted
 	sandboxOpts  SandboxOptions
+	// serverCommand runs execute()'s commands that are the server's, not
+	// the store's (SetServerCommands); nil until the server exists.
+	serverCommand atomic.Pointer[func(argv [][]byte) (resp.Value, bool)]
 
 	executionsTotal atomic.Uint64
 	scriptsTotal    atomic.Uint64
+}
+
+// SetServerCommands gives execute() the server's own commands (PING, TIME,
+// INFO, CONFIG GET...): fn answers a command the server runs for scripts,
+// with handled false for one the store serves. main sets it once the
+// server exists.
+func (e *Engine) SetServerCommands(fn func(argv [][]byte) (resp.Value, bool)) {
+	e.serverCommand.Store(&fn)
 }
 
 // New starts CPython, the lanes and the interpreter pool.

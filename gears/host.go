@@ -48,7 +48,13 @@ func (h *sessionHost) Execute(argv [][]byte) (any, string, bool) {
 	case "rg.pyexecute":
 		v = resp.Err(errNotInMulti)
 	default:
-		v = h.engine.store.Do(argv)
+		handled := false
+		if f := h.engine.serverCommand.Load(); f != nil {
+			v, handled = (*f)(argv)
+		}
+		if !handled {
+			v = h.engine.store.Do(argv)
+		}
 	}
 	if v.Kind == resp.KindError {
 		return nil, v.Str, true

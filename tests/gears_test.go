@@ -431,3 +431,33 @@ func TestPipelinedExecutionsKeepOrder(t *testing.T) {
 		}
 	}
 }
+
+// execute() reaches the server's own commands as a Redis script does
+// (PING, ECHO, TIME, INFO, CONFIG GET, COMMAND COUNT), refuses what a
+// script may not run with Redis's text, and answers an unknown command
+// with the very text a client gets, NUL byte included.
+func TestExecuteReachesServerCommands(t *testing.T) {
+	s := startServer(t)
+	c := dialRaw(t, s.Addr)
+	script := "assert execute('PING') == 'PONG'\n" +
+		"assert execute('ECHO', 'x y') == 'x y'\n" +
+		"t = execute('TIME'); assert len(t) == 2 and int(t[0]) > 0, t\n" +
+		"assert 'redis_version' in execute('INFO', 'server')\n" +
+		"assert execute('CONFIG', 'GET', 'maxclients') == ['maxclients', '10000']\n" +
+		"assert execute('COMMAND', 'COUNT') > 100\n" +
+		"assert isinstance(execute('DBSIZE'), int)\n"
+	if got := c.do(t, "RG.PYEXECUTE", script); got != "+OK\r\n" {
+		t.Fatalf("server commands from execute(): %q", got)
+	}
+	for _, cmd := range []string{"SUBSCRIBE', 'ch", "MULTI", "AUTH', 'x", "CLIENT', 'LIST", "SHUTDOWN", "DEBUG', 'SLEEP', '1"} {
+		got := c.do(t, "RG.PYEXECUTE", "execute('"+cmd+"')")
+		if !strings.Contains(got, "This Redis command is not allowed from script") {
+			t.Errorf("execute(%s): %q", cmd, got)
+		}
+	}
+	want := strings.TrimSuffix(strings.TrimPrefix(c.do(t, "NO\x00SUCH", "a"), "-"), "\r\n")
+	got := c.do(t, "RG.PYEXECUTE", "try:\n    execute('NO\\x00SUCH', 'a')\nexcept Exception as e:\n    msg = str(e)\nGB('ShardsIDReader').map(lambda r: msg).run()")
+	if !strings.Contains(got, want) {
+		t.Errorf("unknown command from execute(): %q, want the client's text %q", got, want)
+	}
+}

@@ -54,9 +54,15 @@ func main() {
 		log.Fatal(err)
 	}
 	cats := map[string][]string{}
+	noscript := map[string]bool{}
 	var walk func(entry []any)
 	walk = func(entry []any) {
 		name := strings.ToLower(entry[0].(string))
+		for _, f := range entry[2].([]any) {
+			if f.(string) == "noscript" {
+				noscript[name] = true
+			}
+		}
 		var list []string
 		for _, cat := range entry[6].([]any) {
 			list = append(list, strings.TrimPrefix(cat.(string), "@"))
@@ -90,6 +96,14 @@ func main() {
 			fmt.Fprintf(&b, "%q", cat)
 		}
 		b.WriteString("},\n")
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// redisNoScript are the commands and subcommands Redis refuses to run from\n// a script (its noscript flag).\n")
+	b.WriteString("var redisNoScript = map[string]bool{\n")
+	for _, n := range names {
+		if noscript[n] {
+			fmt.Fprintf(&b, "\t%q: true,\n", n)
+		}
 	}
 	b.WriteString("}\n")
 	src, err := format.Source([]byte(b.String()))
