@@ -11,7 +11,13 @@ func ConnFD(c net.Conn) int {
 	if nc, ok := c.(interface{ NetConn() net.Conn }); ok {
 		c = nc.NetConn()
 	}
-	sc, ok := c.(syscall.Conn)
+	return FD(c)
+}
+
+// FD is the descriptor of a socket or file that exposes one (a listener, a
+// connection), or -1.
+func FD(x any) int {
+	sc, ok := x.(syscall.Conn)
 	if !ok {
 		return -1
 	}

@@ -98,6 +98,15 @@ func commandKeys(cmd *command, args [][]byte) []string {
 		}
 		return keys
 	}
+	for _, i := range positionalKeys(cmd, args) {
+		keys = append(keys, string(args[i]))
+	}
+	return keys
+}
+
+// positionalKeys are the indexes of args that the command's first, last
+// and step key positions name (COMMAND INFO's), none when it has no keys.
+func positionalKeys(cmd *command, args [][]byte) []int {
 	if cmd.firstKey <= 0 {
 		return nil
 	}
@@ -105,11 +114,11 @@ func commandKeys(cmd *command, args [][]byte) []string {
 	if last < 0 {
 		last = len(args) + last
 	}
-	step := max(cmd.step, 1)
-	for i := cmd.firstKey; i <= last && i < len(args); i += step {
-		keys = append(keys, string(args[i]))
+	var idx []int
+	for i := cmd.firstKey; i <= last && i < len(args); i += max(cmd.step, 1) {
+		idx = append(idx, i)
 	}
-	return keys
+	return idx
 }
 
 // commandChannels are the channels a pub/sub command names (PSUBSCRIBE's

@@ -186,13 +186,8 @@ func cmdCommandGetkeys(s *Server, c *client, args [][]byte) resp.Value {
 	case !target.arityOK(len(sub)):
 		return resp.Err("ERR Invalid number of arguments specified for command")
 	}
-	last := target.lastKey
-	if last < 0 {
-		last = len(sub) + last
-	}
-	step := max(target.step, 1)
 	var keys []resp.Value
-	for i := target.firstKey; i <= last && i < len(sub); i += step {
+	for _, i := range positionalKeys(target, sub) {
 		keys = append(keys, resp.BulkBytes(sub[i]))
 	}
 	return resp.Array(keys...)

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/gearsd/gearsd/acl"
@@ -197,11 +196,7 @@ func (s *Server) Serve(lns ...net.Listener) error {
 	}
 	for _, ln := range lns {
 		s.lns = append(s.lns, &listener{Listener: ln, s: s})
-		if sc, ok := ln.(syscall.Conn); ok {
-			if raw, err := sc.SyscallConn(); err == nil {
-				raw.Control(func(fd uintptr) { fdguard.Protect(int(fd)) })
-			}
-		}
+		fdguard.Protect(fdguard.FD(ln))
 	}
 	s.served = make(chan struct{})
 	shutting := s.shutting

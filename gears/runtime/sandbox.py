@@ -112,19 +112,21 @@ def install(server_paths, allow_subprocess):
     # The functions that take a descriptor, in the session's own modules
     # (modules are per interpreter: other sessions and the server are not
     # touched).
-    def guard_fd(module, name, what=None, fd_args=(0,)):
-        real = getattr(module, name, None)
-        if real is None:
-            return
-
+    def fd_guarded(real, name, what, fd_args):
+        """real, refusing the server's descriptors in its fd_args."""
         def guarded(*args, **kwargs):
             for i in fd_args:
                 if i < len(args):
-                    check_fd(args[i], what or f'{module.__name__}.{name}()')
+                    check_fd(args[i], what)
             return real(*args, **kwargs)
         guarded.__name__ = name
         guarded.__doc__ = real.__doc__
-        setattr(module, name, guarded)
+        return guarded
+
+    def guard_fd(module, name, what=None, fd_args=(0,)):
+        real = getattr(module, name, None)
+        if real is not None:
+            setattr(module, name, fd_guarded(real, name, what or f'{module.__name__}.{name}()', fd_args))
 
     # posix's functions, and os's copies of them: one wrapper for both.
     def set_both(name, value):
@@ -137,17 +139,8 @@ def install(server_paths, allow_subprocess):
 
     def guard_both(name, fd_args=(0,)):
         real = getattr(posix, name, None)
-        if real is None:
-            return
-        what = f'os.{name}()'
-
-        def guarded(*args, **kwargs):
-            for i in fd_args:
-                if i < len(args):
-                    check_fd(args[i], what)
-            return real(*args, **kwargs)
-        guarded.__name__ = name
-        set_both(name, guarded)
+        if real is not None:
+            set_both(name, fd_guarded(real, name, f'os.{name}()', fd_args))
 
     for name in ('close', 'dup', 'read', 'write', 'pread', 'pwrite', 'readv', 'writev',
                  'preadv', 'pwritev', 'fsync', 'fdatasync', 'ftruncate', 'lseek',
